@@ -1,0 +1,110 @@
+"""The officers' home and the admin pages: users, tokens, audit log."""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from msgsys import db
+from msgsys.admin.forms import AuditFilterForm, UserCreateForm, UserEditForm
+from msgsys.audit import service as audit
+from msgsys.auth import service as users
+from msgsys.auth.forms import ConfirmForm
+from msgsys.errors import DomainError
+from msgsys.permissions import requires
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.get("/")
+@login_required
+@requires("officer.view")
+def dashboard():
+    """The officers' home page."""
+    return render_template("admin/dashboard.html")
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@requires("user.manage")
+def user_list():
+    """List users; add one."""
+    form = UserCreateForm()
+    if form.validate_on_submit():
+        try:
+            with db.transaction() as s:
+                user = users.create_user(
+                    s, email=form.email.data, name=form.name.data or "", password=form.password.data,
+                    roles=form.roles.data, locales=",".join(form.locales.data), actor=current_user,
+                )
+        except DomainError as exc:
+            form.form_errors.append(exc.message)
+        else:
+            flash(_("User %(email)s added.", email=user.email), "info")
+            return redirect(url_for("admin.user_list"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/users.html", form=form, users=users.list_users(db.session())), status
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@requires("user.manage")
+def user_edit(user_id: int):
+    """Change a user's roles, locales or active flag; see and revoke their tokens."""
+    user = users.get_user(db.session(), user_id)
+    form = UserEditForm(obj=None if request.method == "POST" else _edit_data(user))
+    if form.validate_on_submit():
+        try:
+            with db.transaction() as s:
+                users.update_user(
+                    s, user=user, roles=form.roles.data, locales=",".join(form.locales.data),
+                    active=form.active.data, actor=current_user,
+                )
+        except DomainError as exc:
+            db.session().refresh(user)
+            form.form_errors.append(exc.message)
+        else:
+            flash(_("Saved."), "info")
+            return redirect(url_for("admin.user_edit", user_id=user.id))
+    status = 422 if request.method == "POST" else 200
+    tokens = users.list_tokens(db.session(), user=user)
+    return render_template("admin/user_edit.html", user=user, form=form, tokens=tokens, confirm=ConfirmForm()), status
+
+
+def _edit_data(user):
+    class _Data:
+        roles = sorted(user.role_set)
+        locales = sorted(user.locale_set)
+        active = user.active
+
+    return _Data()
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@requires("user.manage")
+def token_revoke(token_id: int):
+    """Revoke any user's token."""
+    if ConfirmForm().validate_on_submit():
+        with db.transaction() as s:
+            token = users.revoke_token(s, token_id=token_id, actor=current_user)
+        flash(_("Token revoked."), "info")
+        return redirect(url_for("admin.user_edit", user_id=token.user_id))
+    return redirect(url_for("admin.user_list"))
+
+
+@bp.get("/audit")
+@requires("audit.view")
+def audit_log():
+    """The audit log, newest first, with filters."""
+    form = AuditFilterForm(request.args)
+    form.validate()
+    page = request.args.get("page", 1, type=int)
+    filt = audit.AuditFilter(
+        actor=form.actor.data or "", action=form.action.data or "",
+        subject_type=form.subject_type.data or "", subject_id=form.subject_id.data or "",
+    )
+    events, total = audit.list_events(db.session(), filt=filt, page=page)
+    return render_template("admin/audit.html", form=form, events=events, total=total, page=page, per_page=50)
+
+
+def init_app(app: Flask) -> None:
+    """Register the admin blueprint and the root redirect."""
+    app.register_blueprint(bp)

@@ -1,0 +1,185 @@
+"""The `msgsys` command: run, db, users, demo."""
+from __future__ import annotations
+
+import secrets
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, FlaskGroup, routes_command, shell_command, with_appcontext
+
+from msgsys import create_app, db
+from msgsys.errors import DomainError
+
+
+def _create_app():
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False, add_version_option=False)
+def main() -> None:
+    """msgsys: multilingual public messaging (campaigns, approval, translation, web, feeds, SMS)."""
+
+
+main.add_command(shell_command)
+main.add_command(routes_command)
+
+
+def init_app(app) -> None:
+    """Attach msgsys's commands to the app, so `msgsys` and `flask` both find them."""
+    for command in (run_command, db_group, users_group, demo_command):
+        app.cli.add_command(command)
+
+
+def fail(message: str) -> None:
+    """Print an error and exit non-zero, having changed nothing."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+@click.command("run")
+@with_appcontext
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--worker/--no-worker", default=True, help="Run the in-process worker beside the web server.")
+def run_command(host: str, port: int, worker: bool) -> None:
+    """Run the web server and, on the embedded default, the worker in the same process."""
+    from werkzeug.serving import run_simple
+
+    from msgsys.worker import InProcessWorker
+
+    app = current_app._get_current_object()
+    settings = app.config["MSGSYS"]
+    thread = None
+    if worker and settings.embedded:
+        thread = InProcessWorker(app)
+        thread.start()
+        click.echo("worker: in-process (embedded default)")
+    elif worker:
+        click.echo("worker: start Celery workers separately (see README: make worker)")
+    click.echo(f"msgsys is running at http://{host}:{port}/admin/  (public site: http://{host}:{port}/)")
+    try:
+        run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+    finally:
+        if thread:
+            thread.stop()
+
+
+@click.group("db", cls=AppGroup)
+def db_group() -> None:
+    """Database schema."""
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Apply migrations (to the latest by default)."""
+    from msgsys import migrate
+
+    migrate.upgrade(db.engine(), revision)
+    click.echo(f"database at revision {migrate.current(db.engine())}")
+
+
+@db_group.command("revision")
+@click.option("-m", "--message", required=True)
+def db_revision(message: str) -> None:
+    """Autogenerate a migration from the models (for developers)."""
+    from msgsys import migrate
+
+    migrate.revision(db.engine(), message)
+
+
+@db_group.command("check")
+def db_check() -> None:
+    """Exit non-zero when the models differ from the migrated schema."""
+    from msgsys import migrate
+
+    diff = migrate.pending_changes(db.engine())
+    if diff:
+        for change in diff:
+            click.echo(f"  {change}")
+        fail("the models have changes no migration covers; run `msgsys db revision -m ...`")
+    click.echo("schema matches the models")
+
+
+@click.group("users", cls=AppGroup)
+def users_group() -> None:
+    """Accounts and API tokens."""
+
+
+@users_group.command("add")
+@click.argument("email")
+@click.option("--role", "roles", required=True, help="author, approver, translator, admin (comma-separated for several)")
+@click.option("--locales", default="", help="translator locales, e.g. es,quc")
+@click.option("--name", default="")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def users_add(email: str, roles: str, locales: str, name: str, password: str) -> None:
+    """Create an account."""
+    from msgsys.auth import service
+
+    try:
+        with db.transaction() as s:
+            user = service.create_user(s, email=email, password=password, roles=roles, locales=locales, name=name, label="cli")
+    except DomainError as exc:
+        fail(exc.message)
+    click.echo(f"added {user.email} ({user.roles}{' ' + user.locales if user.locales else ''})")
+
+
+@users_group.command("token")
+@click.argument("email")
+@click.option("--name", default="cli")
+def users_token(email: str, name: str) -> None:
+    """Print a new API token for a user (shown once)."""
+    from msgsys.auth import service
+
+    try:
+        with db.transaction() as s:
+            user = service.find_user(s, email)
+            if user is None:
+                fail(f"no user with the email {email}")
+            issued = service.issue_token(s, user=user, name=name, label="cli")
+    except DomainError as exc:
+        fail(exc.message)
+    click.echo(issued.secret)
+
+
+@users_group.command("revoke-token")
+@click.argument("token_id", type=int)
+def users_revoke_token(token_id: int) -> None:
+    """Revoke an API token by its id."""
+    from msgsys.auth import service
+
+    try:
+        with db.transaction() as s:
+            service.revoke_token(s, token_id=token_id, label="cli")
+    except DomainError as exc:
+        fail(exc.message)
+    click.echo(f"revoked token {token_id}")
+
+
+@users_group.command("list")
+def users_list() -> None:
+    """List accounts."""
+    from msgsys.auth import service
+
+    for u in service.list_users(db.session()):
+        click.echo(f"{u.id}\t{u.email}\t{u.roles}\t{u.locales or '-'}\t{'active' if u.active else 'deactivated'}")
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Create demo users (printing fresh passwords) and load the demo campaigns."""
+    from msgsys import demo
+
+    logins = demo.load_demo()
+    base = current_app.config["MSGSYS"].public_base_url
+    click.echo(f"\nmsgsys demo data is loaded. Sign in at {base}/login with:")
+    for email, roles, password in logins:
+        click.echo(f"  {email:34} {password}   ({roles})")
+    click.echo("These passwords are new each time `msgsys demo` runs.\n")
+
+
+def new_password() -> str:
+    """A random password that is easy to type."""
+    return secrets.token_urlsafe(12)

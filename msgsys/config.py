@@ -1,0 +1,99 @@
+"""Settings, read from the environment once, inside the app factory."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+DEFAULT_SECRET = "dev-not-secret"
+ENVIRONMENTS = ("development", "production", "testing")
+SMS_BACKENDS = ("sandbox", "twilio")
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run safely."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app reads from its environment, validated once."""
+
+    env: str = "development"
+    secret_key: str = DEFAULT_SECRET
+    database_url: str = ""
+    redis_url: str = ""
+    instance_path: str = ""
+    sms_backend: str = "sandbox"
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+    twilio_api_base: str = ""
+    public_base_url: str = "http://127.0.0.1:5000"
+    login_limit_account: str = "5 per 15 minutes"
+    login_limit_address: str = "20 per 15 minutes"
+    ratelimit_storage_url: str = "memory://"
+    max_body_chars: int = 20_000
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def embedded(self) -> bool:
+        """True when no Redis is configured: one process, work runs in-process."""
+        return not self.redis_url
+
+
+_ENV_NAMES = {
+    "env": "MSGSYS_ENV",
+    "secret_key": "MSGSYS_SECRET_KEY",
+    "database_url": "MSGSYS_DATABASE_URL",
+    "redis_url": "MSGSYS_REDIS_URL",
+    "sms_backend": "MSGSYS_SMS_BACKEND",
+    "twilio_account_sid": "TWILIO_ACCOUNT_SID",
+    "twilio_auth_token": "TWILIO_AUTH_TOKEN",
+    "twilio_api_base": "MSGSYS_TWILIO_API_BASE",
+    "public_base_url": "MSGSYS_PUBLIC_BASE_URL",
+    "login_limit_account": "MSGSYS_LOGIN_LIMIT_ACCOUNT",
+    "login_limit_address": "MSGSYS_LOGIN_LIMIT_ADDRESS",
+    "ratelimit_storage_url": "MSGSYS_RATELIMIT_STORAGE_URL",
+}
+
+
+def load_settings(
+    instance_path: str, environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
+) -> Settings:
+    """Build Settings from the environment, then overrides; refuse unsafe production settings."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {"instance_path": instance_path}
+    for name, var in _ENV_NAMES.items():
+        if environ.get(var):
+            values[name] = environ[var]
+    known = {f.name for f in fields(Settings)}
+    extra = {}
+    for key, value in (overrides or {}).items():
+        if key.lower() in known:
+            values[key.lower()] = value
+        else:
+            extra[key] = value
+    settings = Settings(**values, extra=extra)
+    if not settings.database_url:
+        db_file = Path(instance_path) / "msgsys.sqlite3"
+        settings = replace(settings, database_url=f"sqlite:///{db_file}")
+    if settings.redis_url and settings.ratelimit_storage_url == "memory://":
+        settings = replace(settings, ratelimit_storage_url=settings.redis_url)
+    _validate(settings)
+    return settings
+
+
+def _validate(settings: Settings) -> None:
+    if settings.env not in ENVIRONMENTS:
+        raise ConfigError(f"MSGSYS_ENV must be one of {', '.join(ENVIRONMENTS)}, not {settings.env!r}")
+    if settings.sms_backend not in SMS_BACKENDS:
+        raise ConfigError(f"MSGSYS_SMS_BACKEND must be one of {', '.join(SMS_BACKENDS)}")
+    if settings.env == "production":
+        if not settings.secret_key or settings.secret_key == DEFAULT_SECRET or len(settings.secret_key) < 32:
+            raise ConfigError(
+                "MSGSYS_SECRET_KEY must be set to a random value of at least 32 characters in production "
+                f"(for example: {secrets.token_urlsafe(48)})"
+            )
+        if settings.sms_backend == "twilio" and not (settings.twilio_account_sid and settings.twilio_auth_token):
+            raise ConfigError("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are required with MSGSYS_SMS_BACKEND=twilio")

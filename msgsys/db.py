@@ -1,0 +1,73 @@
+"""Database engine, the request-scoped session and the one transaction boundary."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+import sqlalchemy as sa
+from flask import Flask, current_app, g
+from sqlmodel import Session, create_engine
+
+
+def make_engine(url: str) -> sa.Engine:
+    """Create an engine; SQLite gets foreign keys, WAL and a busy timeout."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @sa.event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def engine() -> sa.Engine:
+    """The current app's engine."""
+    return current_app.extensions["msgsys.engine"]
+
+
+def session() -> Session:
+    """The session of this app context, opened on first use."""
+    if "db_session" not in g:
+        g.db_session = Session(engine(), expire_on_commit=False)
+    return g.db_session
+
+
+@contextmanager
+def transaction() -> Iterator[Session]:
+    """Commit what the block did, or roll all of it back on any error."""
+    s = session()
+    try:
+        yield s
+        s.commit()
+    except BaseException:
+        s.rollback()
+        raise
+
+
+@contextmanager
+def separate_transaction() -> Iterator[Session]:
+    """A short transaction of its own, kept even when the caller's rolls back (refusal audits)."""
+    with Session(engine(), expire_on_commit=False) as s:
+        try:
+            yield s
+            s.commit()
+        except BaseException:
+            s.rollback()
+            raise
+
+
+def _close_session(_exc: BaseException | None = None) -> None:
+    s = g.pop("db_session", None)
+    if s is not None:
+        s.close()
+
+
+def init_app(app: Flask, url: str) -> None:
+    """Create the engine for this app and close sessions at teardown."""
+    app.extensions["msgsys.engine"] = make_engine(url)
+    app.teardown_appcontext(_close_session)

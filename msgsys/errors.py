@@ -1,0 +1,103 @@
+"""Typed domain errors, mapped to HTTP responses in one place."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    """A refusal the user should see, with a stable code."""
+
+    code = "error"
+    status = 400
+
+    def __init__(self, message: str, *, details: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class ValidationError(DomainError):
+    """Input that does not fit; nothing was changed."""
+
+    code, status = "validation_error", 422
+
+
+class PermissionDenied(DomainError):
+    """The actor may not do this."""
+
+    code, status = "permission_denied", 403
+
+
+class Unauthorized(DomainError):
+    """No valid credentials."""
+
+    code, status = "unauthorized", 401
+
+
+class NotFound(DomainError):
+    """The thing asked for does not exist."""
+
+    code, status = "not_found", 404
+
+
+class Conflict(DomainError):
+    """The request clashes with existing data (a duplicate, say)."""
+
+    code, status = "conflict", 409
+
+
+class InvalidTransition(DomainError):
+    """A state change the workflow does not allow."""
+
+    code, status = "invalid_transition", 409
+
+
+class PolicyViolation(DomainError):
+    """Content breaks a blocking advisory-policy rule."""
+
+    code, status = "policy_violation", 422
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def error_payload(code: str, message: str, details: Any = None) -> dict:
+    """The JSON body of every API error."""
+    body: dict[str, Any] = {"code": code, "message": message}
+    if details is not None:
+        body["details"] = details
+    return {"error": body}
+
+
+def init_app(app: Flask) -> None:
+    """Register the one mapping from errors to responses."""
+
+    @app.errorhandler(DomainError)
+    def _domain(err: DomainError):
+        if _wants_json():
+            return jsonify(error_payload(err.code, err.message, err.details)), err.status
+        return render_template("error.html", status=err.status, message=err.message, details=err.details), err.status
+
+    @app.errorhandler(CSRFError)
+    def _csrf(err: CSRFError):
+        message = _("The form expired or was not sent from this site. Reload the page and try again.")
+        if _wants_json():
+            return jsonify(error_payload("csrf_failed", message)), 400
+        return render_template("error.html", status=400, message=message, details=None), 400
+
+    @app.errorhandler(HTTPException)
+    def _http(err: HTTPException):
+        if err.code == 429:
+            message = _("Too many attempts. Wait a few minutes and try again.")
+        else:
+            message = err.description or err.name
+        if _wants_json():
+            code = "rate_limited" if err.code == 429 else (err.name or "error").lower().replace(" ", "_")
+            return jsonify(error_payload(code, message)), err.code
+        return render_template("error.html", status=err.code, message=message, details=None), err.code

@@ -1,0 +1,12 @@
+"""Imports every domain's models so SQLModel.metadata (and Alembic) sees the whole schema."""
+from __future__ import annotations
+
+from sqlmodel import SQLModel
+
+
+def load_all() -> type[SQLModel]:
+    """Import all model modules; return the base whose metadata holds them."""
+    from msgsys.audit import models as _audit  # noqa: F401
+    from msgsys.auth import models as _auth  # noqa: F401
+
+    return SQLModel

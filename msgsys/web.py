@@ -1,0 +1,68 @@
+"""Wires the web side: extensions, blueprints, template helpers and security headers."""
+from __future__ import annotations
+
+from flask import Flask, g, request
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFProtect
+
+from msgsys import permissions
+from msgsys.locales import LOCALES, native_name
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.session_protection = "strong"
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
+    from msgsys import db
+    from msgsys.auth.models import User
+
+    user = db.session().get(User, int(user_id)) if user_id.isdigit() else None
+    # A deactivated user is signed out on their very next request.
+    return user if user is not None and user.active else None
+
+
+def _security_headers(response):
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    )
+    if request.endpoint and not request.endpoint.startswith(("public.", "static", "api.feed")):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Register extensions and every domain's routes."""
+    from msgsys.admin import routes as admin_routes
+    from msgsys.api import routes as api_routes
+    from msgsys.auth import routes as auth_routes
+
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_message = None
+    auth_routes.init_app(app)
+    admin_routes.init_app(app)
+    api_routes.init_app(app, csrf)
+    app.after_request(_security_headers)
+
+    @app.context_processor
+    def _helpers():
+        return {
+            "can": lambda action, **kw: permissions.can(current_user, action, **kw),
+            "LOCALES": LOCALES,
+            "native_name": native_name,
+            "current_locale": str(g.get("locale") or _current_locale()),
+        }
+
+
+def _current_locale() -> str:
+    from flask_babel import get_locale
+
+    return str(get_locale())

@@ -1,0 +1,56 @@
+"""Plain functions that make test data through the same services the app uses."""
+from __future__ import annotations
+
+import itertools
+import re
+
+from msgsys.auth import service as users
+
+PASSWORD = "correct horse battery staple"
+_seq = itertools.count(1)
+
+
+def make_user(session, *, roles="author", locales="", email=None, password=PASSWORD, active=True):
+    """A user with the given roles; committed."""
+    roles_str = roles if isinstance(roles, str) else ",".join(roles)
+    if "translator" in roles_str and not locales:
+        locales = "es"
+    user = users.create_user(
+        session, email=email or f"{roles_str.replace(',', '-')}{next(_seq)}@example.org", password=password,
+        roles=roles_str, locales=locales, label="test",
+    )
+    if not active:
+        user.active = False
+        session.add(user)
+    session.commit()
+    return user
+
+
+def make_token(session, user) -> str:
+    """A fresh API token secret for the user; committed."""
+    issued = users.issue_token(session, user=user, label="test")
+    session.commit()
+    return issued.secret
+
+
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_from(client, url: str) -> str:
+    """The CSRF token a page's form carries."""
+    html = client.get(url).get_data(as_text=True)
+    match = _CSRF.search(html)
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+def login(client, email: str, password: str = PASSWORD):
+    """Sign in through the real form, CSRF token and all."""
+    token = csrf_from(client, "/login")
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+
+def post_form(client, url: str, data: dict, *, form_url: str | None = None):
+    """Submit a form with the CSRF token taken from the page that shows it."""
+    token = csrf_from(client, form_url or url)
+    return client.post(url, data={**data, "csrf_token": token})
