@@ -1,0 +1,59 @@
+"""The web body's small Markdown subset, rendered and then sanitized."""
+
+from __future__ import annotations
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+MAX_BODY_CHARS = 20_000
+
+ALLOWED_TAGS = frozenset({
+    "p", "br", "em", "strong", "a", "ul", "ol", "li", "h2", "h3", "h4", "blockquote",
+})
+ALLOWED_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+
+# "zero" has only paragraphs and text; turn on exactly the subset officers may use.
+# html=False escapes raw HTML as text; image is left off so ![x](y) is not an <img>.
+# breaks=True: officers type in a plain textarea and expect a newline to be one.
+_md = MarkdownIt("zero", {"html": False, "breaks": True, "linkify": False, "typographer": False})
+_md.enable(["heading", "lheading", "list", "blockquote"])
+_md.enable(["newline", "escape", "entity", "emphasis", "link", "autolink"])
+
+# Headings are section titles under the page's own <h1>.
+_HEADING_TAG = {"h1": "h2", "h2": "h2", "h3": "h3", "h4": "h4", "h5": "h4", "h6": "h4"}
+
+
+def _keep_attribute(tag: str, attr: str, value: str) -> str | None:
+    # <ol start> keeps numbered steps that resume after a paragraph; anything
+    # but a plain number is dropped.
+    if tag == "ol" and attr == "start":
+        return value if value.isdigit() else None
+    return value
+
+
+_cleaner = nh3.Cleaner(
+    tags=set(ALLOWED_TAGS),
+    clean_content_tags={"script", "style"},
+    # The explicit empty "*" entry matters: without it ammonia keeps its default
+    # generic attributes (title, lang) on every tag.
+    attributes={"*": set(), "a": {"href"}, "ol": {"start"}},
+    attribute_filter=_keep_attribute,
+    url_schemes=set(ALLOWED_SCHEMES),
+    link_rel="nofollow noopener",
+    strip_comments=True,
+)
+
+
+def render_markdown(text: str) -> Markup:
+    """Render body Markdown to safe HTML; raises ValueError above MAX_BODY_CHARS."""
+    if len(text) > MAX_BODY_CHARS:
+        # Refuse rather than truncate: a silently shortened public message is worse.
+        raise ValueError(f"body is {len(text)} characters; the limit is {MAX_BODY_CHARS}")
+    tokens = _md.parse(text)
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = _HEADING_TAG[token.tag]
+    html = _md.renderer.render(tokens, _md.options, {})
+    # markdown-it already refuses unsafe links; nh3 is the second, independent wall.
+    return Markup(_cleaner.clean(html))
