@@ -83,7 +83,13 @@ def fill_source_catalog(path: str) -> int:
         catalog = read_po(fh, locale="en")
     filled = 0
     for message in catalog:
-        if message.id and not message.string:
+        if not message.id:
+            continue
+        if isinstance(message.id, (tuple, list)):  # plural: singular and plural forms as written
+            if not all(message.string or ()):
+                message.string = tuple(message.id[:2])
+                filled += 1
+        elif not message.string:
             message.string = message.id
             filled += 1
         message.flags.discard("fuzzy")
