@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import secrets
 import sys
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -27,7 +28,7 @@ main.add_command(routes_command)
 
 def init_app(app) -> None:
     """Attach msgsys's commands to the app, so `msgsys` and `flask` both find them."""
-    for command in (run_command, db_group, users_group, demo_command):
+    for command in (run_command, db_group, users_group, demo_command, campaigns_group, policy_group):
         app.cli.add_command(command)
 
 
@@ -76,8 +77,15 @@ def db_upgrade(revision: str) -> None:
     """Apply migrations (to the latest by default)."""
     from msgsys import migrate
 
+    from msgsys.policy import service as policy
+
     migrate.upgrade(db.engine(), revision)
     click.echo(f"database at revision {migrate.current(db.engine())}")
+    if revision == "head":
+        with db.transaction() as s:
+            added = policy.seed_rules(s)
+        if added:
+            click.echo(f"seeded {added} advisory policy rules from the sources")
 
 
 @db_group.command("revision")
@@ -183,3 +191,52 @@ def demo_command() -> None:
 def new_password() -> str:
     """A random password that is easy to type."""
     return secrets.token_urlsafe(12)
+
+
+@click.group("campaigns", cls=AppGroup)
+def campaigns_group() -> None:
+    """Campaign content files."""
+
+
+@campaigns_group.command("load")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--author", "author_email", default="", help="submit the loaded versions as this author (default: the import itself)")
+def campaigns_load(paths: tuple[Path, ...], author_email: str) -> None:
+    """Load campaign files (or folders of them); loading again changes nothing."""
+    from msgsys.auth import service as users
+    from msgsys.content import loader
+
+    try:
+        with db.transaction() as s:
+            author = None
+            if author_email:
+                author = users.find_user(s, author_email)
+                if author is None:
+                    fail(f"no user with the email {author_email}")
+            reports = loader.load_paths(s, list(paths), author=author)
+    except DomainError as exc:
+        fail(_describe(exc))
+    for r in reports:
+        click.echo(f"{r.campaign}: {len(r.created)} new, {len(r.updated)} updated, {len(r.unchanged)} unchanged")
+
+
+def _describe(exc: DomainError) -> str:
+    lines = [exc.message]
+    for v in (exc.details or {}).get("violations", []) if isinstance(exc.details, dict) else []:
+        lines.append(f"  - [{v['severity']}] {v['field'] or '-'}: {v['message']}")
+    return "\n".join(lines)
+
+
+@click.group("policy", cls=AppGroup)
+def policy_group() -> None:
+    """Advisory policy rules."""
+
+
+@policy_group.command("seed")
+def policy_seed() -> None:
+    """Add the rules drawn from the sources (those not yet present)."""
+    from msgsys.policy import service as policy
+
+    with db.transaction() as s:
+        added = policy.seed_rules(s)
+    click.echo(f"{added} rules added")

@@ -31,4 +31,27 @@ def load_demo() -> list[tuple[str, str, str]]:
             else:
                 users.set_password(s, user=user, password=password, label="demo")
             logins.append((email, roles + (f" {locales}" if locales else ""), password))
+    load_demo_content()
     return logins
+
+
+def load_demo_content() -> list:
+    """Seed the policy rules, load the sample campaigns as the demo author, and have the demo approver sign off.
+
+    The approval goes through the same workflow (four eyes, policy) as any other, and is audited.
+    Spanish texts from the files stay unapproved until a Spanish reviewer signs them off.
+    """
+    from msgsys import ROOT
+    from msgsys.content import loader
+    from msgsys.policy import service as policy
+    from msgsys.workflow import service as workflow
+
+    with db.transaction() as s:
+        policy.seed_rules(s, label="demo")
+        author = users.find_user(s, "author@demo.msgsys")
+        approver = users.find_user(s, "approver@demo.msgsys")
+        reports = loader.load_paths(s, [ROOT / "campaigns"], author=author)
+        for version in workflow.review_queue(s, user=approver):
+            if version.author_id == author.id:
+                workflow.transition(s, actor=approver, version=version, name="approve", reason="demo")
+    return reports

@@ -71,8 +71,12 @@ def can(user: Any, action: str, **kw: Any) -> bool:
 def require(user: Any, action: str, *, subject_type: str = "", subject_id: Any = "", **kw: Any) -> None:
     """Raise PermissionDenied, and audit the refusal, unless the user may take the action."""
     reason = refusal(user, action, **kw)
-    if reason is None:
-        return
+    if reason is not None:
+        deny(user, action, reason, subject_type=subject_type, subject_id=subject_id, **kw)
+
+
+def deny(user: Any, action: str, reason: str, *, subject_type: str = "", subject_id: Any = "", **kw: Any) -> None:
+    """Audit a refusal in its own transaction (it outlives the refused one), then raise PermissionDenied."""
     from msgsys import db
     from msgsys.audit import service as audit
 

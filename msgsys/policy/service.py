@@ -1,0 +1,140 @@
+"""Policy rules in the database: seeding, versioned edits, and checking message text against them."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlmodel import Session, col, select
+
+from msgsys.audit import service as audit
+from msgsys.auth.models import User
+from msgsys.errors import NotFound, PolicyViolation, ValidationError
+from msgsys.locales import LOCALES
+from msgsys.policy.matching import KINDS, RuleSpec, Violation, check_fields, load_rules, rule_errors
+from msgsys.policy.models import PolicyRule
+from msgsys.sms.encoding import count_sms
+
+
+def to_spec(rule: PolicyRule) -> RuleSpec:
+    """The plain-data form the matcher works on."""
+    return RuleSpec(
+        id=rule.id, rule_type=rule.rule_type, pattern=rule.pattern, severity=rule.severity,
+        locale=rule.locale, kinds=tuple(k for k in rule.kinds.split(",") if k), description=rule.description,
+    )
+
+
+def active_rules(session: Session) -> list[PolicyRule]:
+    """Rules in force, by key."""
+    return list(session.exec(select(PolicyRule).where(PolicyRule.active == True).order_by(PolicyRule.rule_key)).all())  # noqa: E712
+
+
+def rule_history(session: Session, rule_key: str) -> list[PolicyRule]:
+    """Every version of one rule, newest first."""
+    return list(session.exec(select(PolicyRule).where(PolicyRule.rule_key == rule_key).order_by(col(PolicyRule.version).desc())).all())
+
+
+def _validated(data: dict) -> dict:
+    kinds = data.get("kinds") or ()
+    if isinstance(kinds, str):
+        kinds = tuple(k.strip() for k in kinds.split(",") if k.strip())
+    clean = {
+        "rule_type": (data.get("rule_type") or "").strip(),
+        "pattern": (data.get("pattern") or "").strip(),
+        "severity": (data.get("severity") or "block").strip(),
+        "locale": (data.get("locale") or "*").strip(),
+        "kinds": tuple(kinds),
+        "description": (data.get("description") or "").strip()[:500],
+    }
+    problems = rule_errors(RuleSpec(id=None, **clean))
+    if clean["locale"] != "*" and clean["locale"] not in LOCALES:
+        problems.append(f"unknown locale {clean['locale']!r}")
+    if len(clean["pattern"]) > 2000:
+        problems.append("pattern longer than 2000 characters")
+    if problems:
+        raise ValidationError(_("This rule cannot be used: %(problems)s", problems="; ".join(problems)), details={"problems": problems})
+    return {**clean, "kinds": ",".join(clean["kinds"])}
+
+
+def _snapshot(rule: PolicyRule) -> dict:
+    return {k: getattr(rule, k) for k in ("rule_key", "version", "active", "rule_type", "pattern", "severity", "locale", "kinds")}
+
+
+def create_rule(session: Session, *, data: dict, actor: User | None = None, label: str | None = None, rule_key: str | None = None) -> PolicyRule:
+    """Add a rule after validating it; audit it."""
+    clean = _validated(data)
+    rule = PolicyRule(rule_key=rule_key or "pending", created_by_id=actor.id if actor else None, **clean)
+    session.add(rule)
+    session.flush()
+    if rule_key is None:
+        rule.rule_key = f"r{rule.id}"
+    audit.record(session, actor=actor, label=label, action="policy.create", subject_type="policy_rule", subject_id=rule.rule_key, after=_snapshot(rule))
+    return rule
+
+
+def update_rule(session: Session, *, rule_key: str, data: dict, actor: User) -> PolicyRule:
+    """A new version of a rule replaces the current one (which is kept, inactive)."""
+    current = _current(session, rule_key)
+    clean = _validated(data)
+    current.active = False
+    session.add(current)
+    session.flush()
+    rule = PolicyRule(rule_key=rule_key, version=current.version + 1, created_by_id=actor.id, **clean)
+    session.add(rule)
+    session.flush()
+    audit.record(session, actor=actor, action="policy.update", subject_type="policy_rule", subject_id=rule_key, before=_snapshot(current), after=_snapshot(rule))
+    return rule
+
+
+def deactivate_rule(session: Session, *, rule_key: str, actor: User) -> PolicyRule:
+    """Switch a rule off (its history stays)."""
+    current = _current(session, rule_key)
+    before = _snapshot(current)
+    current.active = False
+    session.add(current)
+    audit.record(session, actor=actor, action="policy.deactivate", subject_type="policy_rule", subject_id=rule_key, before=before, after=_snapshot(current))
+    return current
+
+
+def _current(session: Session, rule_key: str) -> PolicyRule:
+    rule = session.exec(select(PolicyRule).where(PolicyRule.rule_key == rule_key, PolicyRule.active == True)).first()  # noqa: E712
+    if rule is None:
+        raise NotFound(_("No active rule %(key)s.", key=rule_key))
+    return rule
+
+
+def seed_rules(session: Session, *, label: str = "seed") -> int:
+    """Load the rules drawn from the sources, once; returns how many were added."""
+    added = 0
+    for index, spec in enumerate(load_rules(), start=1):
+        key = f"seed-{index:02d}"
+        if session.exec(select(PolicyRule).where(PolicyRule.rule_key == key)).first() is not None:
+            continue
+        create_rule(
+            session, label=label, rule_key=key,
+            data={"rule_type": spec.rule_type, "pattern": spec.pattern, "severity": spec.severity,
+                  "locale": spec.locale, "kinds": spec.kinds, "description": spec.description},
+        )
+        added += 1
+    return added
+
+
+def sms_segments(text: str) -> int:
+    """Segments as Twilio counts them, for the max_sms_segments rule."""
+    return count_sms(text).segments
+
+
+def check(session: Session, *, fields: dict[str, str], locale: str, kind: str) -> list[Violation]:
+    """Every violation of the active rules in these fields."""
+    if kind not in KINDS:
+        raise ValidationError(_("Unknown message kind %(kind)s.", kind=kind))
+    specs = [to_spec(r) for r in active_rules(session)]
+    return check_fields(fields, locale=locale, kind=kind, rules=specs, sms_segments=sms_segments)
+
+
+def enforce(violations: list[Violation]) -> list[Violation]:
+    """Raise PolicyViolation when any violation blocks; return the warnings otherwise."""
+    blocking = [v for v in violations if v.blocking]
+    if blocking:
+        raise PolicyViolation(
+            _("This text breaks %(n)d advisory policy rule(s); fix each one shown.", n=len(blocking)),
+            details={"violations": [v.as_dict() for v in violations]},
+        )
+    return violations

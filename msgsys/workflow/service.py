@@ -1,0 +1,147 @@
+"""Moving message versions through the workflow: review, approval, publication, retirement."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlmodel import Session, col, select
+
+from msgsys import permissions
+from msgsys.audit import service as audit
+from msgsys.auth.models import User
+from msgsys.clock import now
+from msgsys.content.models import Campaign, Message, MessageVersion
+from msgsys.errors import InvalidTransition, PermissionDenied, ValidationError
+from msgsys.policy import service as policy
+from msgsys.workflow.transitions import VERSION_TRANSITIONS, Transition
+
+
+def policy_violations(session: Session, version: MessageVersion):
+    """What the active policy rules say about a version's text."""
+    message = session.get(Message, version.message_id)
+    campaign = session.get(Campaign, message.campaign_id)
+    fields = {"title": version.title, "body": version.body}
+    if "sms" in message.channel_list:
+        fields["sms_text"] = version.sms_text
+    return policy.check(session, fields=fields, locale=campaign.source_locale, kind=message.kind)
+
+
+def transition(session: Session, *, actor: User | None, version: MessageVersion, name: str, reason: str = "", label: str | None = None) -> MessageVersion:
+    """Take one step of the table for a version, checking state, permission, four eyes, reason and policy."""
+    step = VERSION_TRANSITIONS.get(name)
+    if step is None:
+        raise InvalidTransition(_("There is no step called %(name)s.", name=name))
+    if version.state not in step.sources:
+        raise InvalidTransition(
+            _("A version in state %(state)s cannot be %(action)s.", state=version.state, action=name),
+            details={"state": version.state, "allowed_from": sorted(step.sources)},
+        )
+    if step.permission is not None:
+        if actor is None:
+            raise PermissionDenied(_("You need to sign in."))
+        permissions.require(actor, step.permission, subject_type="version", subject_id=version.id,
+                            author_id=version.author_id if step.four_eyes else None)
+        if step.own_only and version.author_id is not None and version.author_id != actor.id:
+            permissions.deny(actor, step.permission, _("Only the author of this version can submit it."),
+                             subject_type="version", subject_id=version.id)
+    elif actor is not None:
+        raise PermissionDenied(_("Only the scheduler takes this step."))
+    reason = (reason or "").strip()
+    if step.needs_reason and not reason:
+        raise ValidationError(_("Give a reason."), details={"field": "reason"})
+    if len(reason) > 2000:
+        raise ValidationError(_("The reason is too long (at most 2000 characters)."), details={"field": "reason"})
+    warnings = policy.enforce(policy_violations(session, version)) if step.checks_policy else []
+    return _apply(session, step, version=version, actor=actor, reason=reason, warnings=warnings, label=label)
+
+
+def submit_import(session: Session, *, version: MessageVersion, label: str) -> MessageVersion:
+    """Submit a version a file import wrote (no person to act as); the policy still decides."""
+    if version.state != "draft":
+        raise InvalidTransition(_("Only a draft can be submitted."))
+    warnings = policy.enforce(policy_violations(session, version))
+    return _apply(session, VERSION_TRANSITIONS["submit"], version=version, actor=None, reason="", warnings=warnings, label=label)
+
+
+def _apply(session: Session, step: Transition, *, version: MessageVersion, actor, reason: str, warnings, label=None) -> MessageVersion:
+    before = version.state
+    at = now()
+    version.state = step.target
+    if step.name == "submit":
+        version.submitted_at = at
+    elif step.name in ("approve", "request_changes"):
+        version.reviewed_by_id, version.reviewed_at, version.review_reason = actor.id, at, reason
+    elif step.name == "publish":
+        version.published_at = at
+    elif step.target == "retired":
+        version.retired_at, version.retire_reason = at, reason or step.name
+    session.add(version)
+    after = {"state": version.state, "hash": version.content_hash}
+    if warnings:
+        after["warnings"] = [w.as_dict() for w in warnings]
+    audit.record(session, actor=actor, label=label or ("scheduler" if actor is None else None), action=f"version.{step.name}",
+                 subject_type="version", subject_id=version.id, before={"state": before}, after=after, note=reason)
+    session.flush()
+    if step.name == "approve" and (version.go_live_at is None or version.go_live_at <= at):
+        _publish(session, version)
+    if step.name == "publish":
+        _supersede_older(session, version)
+    return version
+
+
+def _publish(session: Session, version: MessageVersion) -> None:
+    _apply(session, VERSION_TRANSITIONS["publish"], version=version, actor=None, reason="", warnings=[])
+
+
+def _supersede_older(session: Session, version: MessageVersion) -> None:
+    """A newer published version retires the older published (or still approved, older) ones."""
+    older = session.exec(
+        select(MessageVersion).where(
+            MessageVersion.message_id == version.message_id,
+            MessageVersion.id != version.id,
+            MessageVersion.number < version.number,
+            col(MessageVersion.state).in_(["published", "approved"]),
+        )
+    ).all()
+    for old in older:
+        old.superseded_by_id = version.id
+        _apply(session, VERSION_TRANSITIONS["supersede"], version=old, actor=None, reason=_("superseded by version %(n)d", n=version.number), warnings=[])
+
+
+def run_schedule(session: Session) -> dict[str, int]:
+    """Publish approved versions whose go-live has come; retire those whose expiry has passed."""
+    at = now()
+    published = expired = 0
+    due = session.exec(
+        select(MessageVersion).where(MessageVersion.state == "approved", MessageVersion.go_live_at != None, MessageVersion.go_live_at <= at)  # noqa: E711
+        .order_by(MessageVersion.message_id, MessageVersion.number)
+    ).all()
+    for version in due:
+        session.refresh(version)
+        if version.state == "approved":  # another worker may have taken it meanwhile
+            _publish(session, version)
+            published += 1
+    ending = session.exec(
+        select(MessageVersion).where(col(MessageVersion.state).in_(["published", "approved"]), MessageVersion.expires_at != None, MessageVersion.expires_at <= at)  # noqa: E711
+    ).all()
+    for version in ending:
+        _apply(session, VERSION_TRANSITIONS["expire"], version=version, actor=None, reason=_("expired"), warnings=[])
+        expired += 1
+    return {"published": published, "expired": expired}
+
+
+def review_queue(session: Session, *, user: User) -> list[MessageVersion]:
+    """Versions waiting for review that this user may review (not their own), oldest first."""
+    waiting = session.exec(select(MessageVersion).where(MessageVersion.state == "in_review").order_by(col(MessageVersion.submitted_at))).all()
+    return [v for v in waiting if permissions.can(user, "version.approve", author_id=v.author_id)]
+
+
+def schedule(session: Session) -> list[tuple[object, str, MessageVersion]]:
+    """Upcoming go-lives and expiries, in time order: (when, what, version)."""
+    at = now()
+    items = []
+    for v in session.exec(select(MessageVersion).where(col(MessageVersion.state).in_(["approved", "in_review"]), MessageVersion.go_live_at != None)).all():  # noqa: E711
+        if v.go_live_at >= at:
+            items.append((v.go_live_at, "go_live", v))
+    for v in session.exec(select(MessageVersion).where(col(MessageVersion.state).in_(["approved", "published"]), MessageVersion.expires_at != None)).all():  # noqa: E711
+        if v.expires_at >= at:
+            items.append((v.expires_at, "expiry", v))
+    return sorted(items, key=lambda item: (item[0], item[2].id))
