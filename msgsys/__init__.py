@@ -38,6 +38,7 @@ def create_app(config_overrides: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["msgsys.clock"] = settings.extra.get("CLOCK") or SystemClock()
 
     models.load_all()
+    import msgsys.workflow.tasks  # noqa: F401  (registers periodic jobs)
     db.init_app(app, settings.database_url)
     i18n.init_app(app)
     errors.init_app(app)

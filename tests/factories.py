@@ -54,3 +54,50 @@ def post_form(client, url: str, data: dict, *, form_url: str | None = None):
     """Submit a form with the CSRF token taken from the page that shows it."""
     token = csrf_from(client, form_url or url)
     return client.post(url, data={**data, "csrf_token": token})
+
+
+ADVISORY_EN = "Do not approach the border until instructed. Registration is virtual."
+
+
+def make_campaign(session, *, slug=None, source_locale="en", targets=("es", "quc"), actor=None):
+    """A campaign; committed."""
+    from msgsys.content import service as content
+
+    campaign = content.create_campaign(session, actor=actor, label="test", data={
+        "slug": slug or f"campaign-{next(_seq)}", "title": "Test campaign", "source_locale": source_locale,
+        "target_locales": list(targets), "audience_countries": ["GT", "HN"],
+    })
+    session.commit()
+    return campaign
+
+
+def make_message(session, campaign=None, *, kind="info", key=None, channels=("web", "sms")):
+    """A message in a campaign (a new campaign when none is given); committed."""
+    from msgsys.content import service as content
+
+    campaign = campaign or make_campaign(session)
+    message = content.create_message(session, actor=None, label="test", campaign=campaign,
+                                     data={"key": key or f"msg-{next(_seq)}", "kind": kind, "channels": list(channels)})
+    session.commit()
+    return message
+
+
+def make_version(session, message, author, *, title="Lawful pathways", body=None, sms_text=None, **extra):
+    """A draft version written by `author`; committed."""
+    from msgsys.content import service as content
+
+    text = ADVISORY_EN if message.kind == "advisory" else "Information on lawful pathways."
+    version = content.new_version(session, actor=author, message=message, data={
+        "title": title, "body": body if body is not None else text, "sms_text": sms_text if sms_text is not None else text, **extra,
+    })
+    session.commit()
+    return version
+
+
+def step(session, version, actor, name, reason=""):
+    """Take a workflow step and commit."""
+    from msgsys.workflow import service as workflow
+
+    workflow.transition(session, actor=actor, version=version, name=name, reason=reason)
+    session.commit()
+    return version

@@ -113,6 +113,7 @@ def run_schedule(session: Session) -> dict[str, int]:
     due = session.exec(
         select(MessageVersion).where(MessageVersion.state == "approved", MessageVersion.go_live_at != None, MessageVersion.go_live_at <= at)  # noqa: E711
         .order_by(MessageVersion.message_id, MessageVersion.number)
+        .with_for_update(skip_locked=True)  # concurrent workers each take different rows (PostgreSQL)
     ).all()
     for version in due:
         session.refresh(version)
@@ -121,6 +122,7 @@ def run_schedule(session: Session) -> dict[str, int]:
             published += 1
     ending = session.exec(
         select(MessageVersion).where(col(MessageVersion.state).in_(["published", "approved"]), MessageVersion.expires_at != None, MessageVersion.expires_at <= at)  # noqa: E711
+        .with_for_update(skip_locked=True)
     ).all()
     for version in ending:
         _apply(session, VERSION_TRANSITIONS["expire"], version=version, actor=None, reason=_("expired"), warnings=[])

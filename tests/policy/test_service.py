@@ -1,0 +1,153 @@
+"""The seeded advisory rules stop submission and approval, in English and Spanish, evasions included."""
+from __future__ import annotations
+
+import pytest
+
+from msgsys.content.models import MessageVersion
+from msgsys.errors import PolicyViolation, ValidationError
+from msgsys.policy import service as policy
+from tests.factories import make_campaign, make_message, make_user, make_version, step
+
+GOOD = {
+    "en": "Do not approach the border until instructed. Registration will be virtual.",
+    "es": "No se acerque a la frontera hasta que se le indique. El registro será virtual.",
+}
+
+
+@pytest.fixture
+def seeded(session):
+    policy.seed_rules(session)
+    session.commit()
+
+
+def _advisory(session, author, locale, text, kind="advisory"):
+    campaign = make_campaign(session, source_locale=locale, targets=())
+    message = make_message(session, campaign, kind=kind)
+    return make_version(session, message, author, body=text, sms_text=text)
+
+
+def _submit_refused(session, version, author):
+    with pytest.raises(PolicyViolation) as err:
+        step(session, version, author, "submit")
+    session.rollback()
+    assert session.get(MessageVersion, version.id).state == "draft"
+    return err.value.details["violations"]
+
+
+@pytest.mark.parametrize("locale", ["en", "es"])
+def test_a_good_advisory_passes(session, seeded, locale):
+    author = make_user(session, roles="author")
+    version = _advisory(session, author, locale, GOOD[locale])
+    step(session, version, author, "submit")
+    assert version.state == "in_review"
+
+
+@pytest.mark.parametrize("locale, text", [
+    ("en", "Registration will be virtual."),
+    ("es", "El registro será virtual."),
+])
+def test_an_advisory_without_the_required_statement_cannot_be_submitted(session, seeded, locale, text):
+    author = make_user(session, roles="author")
+    violations = _submit_refused(session, _advisory(session, author, locale, text), author)
+    assert [v["rule_type"] for v in violations if v["blocking"]] == ["required_statement"]
+
+
+@pytest.mark.parametrize("locale, claim", [
+    ("en", "Good news: the border is open now."),
+    ("en", "Good news: THE  BORDER... is-open now."),
+    ("en", "Good news: the b.o.r.d.e.r is open now."),
+    ("es", "Buenas noticias: la frontera está abierta."),
+    ("es", "Buenas noticias: la frontera esta abierta."),
+    ("es", "Buenas noticias: LA FRONTERA ESTÁ  ABIERTA."),
+])
+def test_a_forbidden_claim_blocks_submission_at_its_place(session, seeded, locale, claim):
+    author = make_user(session, roles="author")
+    text = f"{GOOD[locale]} {claim}"
+    violations = _submit_refused(session, _advisory(session, author, locale, text), author)
+    forbidden = [v for v in violations if v["rule_type"] == "forbidden_phrase"]
+    assert forbidden and all(v["field"] in ("body", "sms_text") for v in forbidden)
+    assert all(text[v["start"]:v["end"]].lower().startswith(("border", "the b", "frontera", "la frontera")) or v["excerpt"] in text for v in forbidden)
+
+
+def test_a_counter_rumor_may_quote_the_rumor_to_refute_it(session, seeded):
+    author = make_user(session, roles="author")
+    text = "Smugglers say the border is open. That is false: the borders are not open."
+    version = _advisory(session, author, "en", text, kind="counter_rumor")
+    step(session, version, author, "submit")
+    assert version.state == "in_review"
+
+
+def test_a_link_outside_the_allowlist_blocks(session, seeded):
+    author = make_user(session, roles="author")
+    text = GOOD["en"] + " Register at https://uscis.gov.register-now.example/form"
+    violations = _submit_refused(session, _advisory(session, author, "en", text, kind="info"), author)
+    assert any(v["rule_type"] == "link_allowlist" for v in violations)
+
+
+def test_an_official_link_passes(session, seeded):
+    author = make_user(session, roles="author")
+    version = _advisory(session, author, "en", GOOD["en"] + " See https://www.uscis.gov/", kind="info")
+    step(session, version, author, "submit")
+    assert version.state == "in_review"
+
+
+def test_too_many_sms_segments_blocks_and_two_warns(session, seeded):
+    author = make_user(session, roles="author")
+    message = make_message(session, make_campaign(session), kind="info")
+    long = make_version(session, message, author, body="b", sms_text="a" * 470)  # 4 segments
+    violations = _submit_refused(session, long, author)
+    assert any(v["rule_type"] == "max_sms_segments" and v["blocking"] for v in violations)
+    two = make_version(session, message, author, body="b", sms_text="a" * 200)  # 2 segments: a warning only
+    step(session, two, author, "submit")
+    assert two.state == "in_review"
+
+
+def test_approval_is_checked_again_against_rules_added_meanwhile(session, seeded):
+    author, approver, admin = make_user(session, roles="author"), make_user(session, roles="approver"), make_user(session, roles="admin")
+    version = _advisory(session, author, "en", GOOD["en"] + " Bring your permiso.", kind="advisory")
+    step(session, version, author, "submit")
+    policy.create_rule(session, actor=admin, data={"rule_type": "forbidden_phrase", "pattern": "permiso", "locale": "*"})
+    session.commit()
+    with pytest.raises(PolicyViolation):
+        step(session, version, approver, "approve")
+    session.rollback()
+    assert session.get(MessageVersion, version.id).state == "in_review"
+
+
+def test_rules_are_versioned_and_deactivation_takes_effect(session, seeded):
+    admin, author = make_user(session, roles="admin"), make_user(session, roles="author")
+    rule = policy.create_rule(session, actor=admin, data={"rule_type": "forbidden_phrase", "pattern": "guaranteed asylum"})
+    session.commit()
+    updated = policy.update_rule(session, rule_key=rule.rule_key, data={"rule_type": "forbidden_phrase", "pattern": "asylum is guaranteed"}, actor=admin)
+    session.commit()
+    assert [r.version for r in policy.rule_history(session, rule.rule_key)] == [2, 1]
+    assert updated.active and not session.get(type(rule), rule.id).active
+    policy.deactivate_rule(session, rule_key=rule.rule_key, actor=admin)
+    session.commit()
+    version = _advisory(session, author, "en", GOOD["en"] + " Asylum is guaranteed.", kind="advisory")
+    step(session, version, author, "submit")
+    assert version.state == "in_review"
+
+
+@pytest.mark.parametrize("data", [
+    {"rule_type": "magic", "pattern": "x"},
+    {"rule_type": "forbidden_phrase", "pattern": "..."},
+    {"rule_type": "max_sms_segments", "pattern": "many"},
+    {"rule_type": "link_allowlist", "pattern": "not a domain!"},
+    {"rule_type": "forbidden_phrase", "pattern": "x", "severity": "maybe"},
+    {"rule_type": "forbidden_phrase", "pattern": "x", "locale": "fr"},
+    {"rule_type": "forbidden_phrase", "pattern": "x", "kinds": "gossip"},
+])
+def test_invalid_rules_are_refused(session, data):
+    admin = make_user(session, roles="admin")
+    before = len(policy.active_rules(session))
+    with pytest.raises(ValidationError):
+        policy.create_rule(session, actor=admin, data=data)
+    session.rollback()
+    assert len(policy.active_rules(session)) == before
+
+
+def test_seeding_twice_adds_nothing(session):
+    first = policy.seed_rules(session)
+    session.commit()
+    assert first > 0 and policy.seed_rules(session) == 0
