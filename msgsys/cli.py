@@ -28,8 +28,13 @@ main.add_command(routes_command)
 
 def init_app(app) -> None:
     """Attach msgsys's commands to the app, so `msgsys` and `flask` both find them."""
+    from msgsys.sms import cli as sms_cli
+    from msgsys.translation import cli as translation_cli
+
     for command in (run_command, db_group, users_group, demo_command, campaigns_group, policy_group):
         app.cli.add_command(command)
+    translation_cli.init_app(app)
+    sms_cli.init_app(app)
 
 
 def fail(message: str) -> None:

@@ -101,3 +101,29 @@ def step(session, version, actor, name, reason=""):
     workflow.transition(session, actor=actor, version=version, name=name, reason=reason)
     session.commit()
     return version
+
+
+ES = {"title": "Vías legales", "body": "Información sobre vías legales.", "sms_text": "Información sobre vías legales."}
+
+
+def make_published(session, *, kind="info", author=None, approver=None, campaign=None, **fields):
+    """A message whose first version went through review and is published; returns (message, version)."""
+    author = author or make_user(session, roles="author")
+    approver = approver or make_user(session, roles="approver")
+    message = make_message(session, campaign, kind=kind)
+    version = make_version(session, message, author, **fields)
+    step(session, version, author, "submit")
+    step(session, version, approver, "approve")
+    return message, version
+
+
+def make_translation(session, version, translator, locale="es", texts=None, submit=True):
+    """A translation of a version with one revision by `translator`; committed."""
+    from msgsys.translation import service as translations
+
+    translation = translations.start(session, actor=translator, version=version, locale=locale)
+    translations.save(session, actor=translator, translation=translation, data=texts or ES)
+    if submit:
+        translations.transition(session, actor=translator, translation=translation, name="submit")
+    session.commit()
+    return translation

@@ -80,8 +80,12 @@ def _apply(session: Session, step: Transition, *, version: MessageVersion, actor
     audit.record(session, actor=actor, label=label or ("scheduler" if actor is None else None), action=f"version.{step.name}",
                  subject_type="version", subject_id=version.id, before={"state": before}, after=after, note=reason)
     session.flush()
-    if step.name == "approve" and (version.go_live_at is None or version.go_live_at <= at):
-        _publish(session, version)
+    if step.name == "approve":
+        from msgsys.translation import service as translations
+
+        translations.carry_over(session, version=version)
+        if version.go_live_at is None or version.go_live_at <= at:
+            _publish(session, version)
     if step.name == "publish":
         _supersede_older(session, version)
     return version

@@ -38,7 +38,18 @@ VERSION_TRANSITIONS: dict[str, Transition] = {
 }
 
 
-def refusal(transition: Transition, *, state: str, user, author_id: int | None) -> str | None:
+# Translations: the same shape of table; the permission is bound to the translation's locale.
+TRANSLATION_TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in (
+        _t("submit", {"draft"}, "in_review", "translation.submit", own_only=True, checks_policy=True),
+        _t("approve", {"in_review"}, "approved", "translation.approve", four_eyes=True, checks_policy=True),
+        _t("request_changes", {"in_review"}, "changes_requested", "translation.request_changes", needs_reason=True, four_eyes=True),
+    )
+}
+
+
+def refusal(transition: Transition, *, state: str, user, author_id: int | None, locale: str | None = None) -> str | None:
     """Why this user may not take this transition from this state now, or None."""
     from flask_babel import gettext as _
 
@@ -46,14 +57,14 @@ def refusal(transition: Transition, *, state: str, user, author_id: int | None) 
         return _("A version in state %(state)s cannot be %(action)s.", state=state, action=transition.name)
     if transition.permission is None:
         return _("Only the scheduler takes this step.")
-    reason = permissions.refusal(user, transition.permission, author_id=author_id if transition.four_eyes else None)
+    reason = permissions.refusal(user, transition.permission, locale=locale, author_id=author_id if transition.four_eyes else None)
     if reason:
         return reason
     if transition.own_only and author_id is not None and author_id != user.id:
-        return _("Only the author of this version can submit it.")
+        return _("Only the author of this text can submit it.")
     return None
 
 
-def available(*, state: str, user, author_id: int | None) -> list[Transition]:
-    """Transitions this user could take on a version in this state (for buttons and API hints)."""
-    return [t for t in VERSION_TRANSITIONS.values() if refusal(t, state=state, user=user, author_id=author_id) is None]
+def available(*, state: str, user, author_id: int | None, table: dict[str, Transition] = VERSION_TRANSITIONS, locale: str | None = None) -> list[Transition]:
+    """Transitions this user could take on a version (or translation) in this state, for buttons and API hints."""
+    return [t for t in table.values() if refusal(t, state=state, user=user, author_id=author_id, locale=locale) is None]

@@ -1,0 +1,213 @@
+"""Content catalogs: one gettext PO file per campaign and locale, written and read with Babel.
+
+msgctxt is `<message key>.<field>` (title, body, sms), msgid the source text, msgstr the translation;
+an outdated entry is `fuzzy` with the previous source as `#| msgid`. An import is checked entry by
+entry and applied whole or not at all; what it brings arrives for review, never approved.
+"""
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import PoFileError, read_po, write_po
+from flask_babel import gettext as _
+from sqlmodel import Session, col, select
+
+from msgsys import permissions
+from msgsys.auth.models import User
+from msgsys.clock import now
+from msgsys.content import service as content
+from msgsys.content.models import Campaign, Message, MessageVersion
+from msgsys.errors import DomainError, ValidationError
+from msgsys.sms.encoding import count_sms
+from msgsys.translation import service as translations
+from msgsys.translation.models import FIELDS
+
+PO_FIELD = {"title": "title", "body": "body", "sms_text": "sms"}
+FIELD_OF = {v: k for k, v in PO_FIELD.items()}
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+_CTX_LINE = re.compile(r'^msgctxt\s+"(.*)"\s*$')
+
+
+def source_versions(session: Session, campaign: Campaign) -> list[tuple[Message, MessageVersion]]:
+    """Each message's newest approved or published version: what translators work from."""
+    found = []
+    for message in content.messages_of(session, campaign):
+        version = session.exec(
+            select(MessageVersion).where(MessageVersion.message_id == message.id, col(MessageVersion.state).in_(translations.TRANSLATABLE_STATES))
+            .order_by(col(MessageVersion.number).desc())
+        ).first()
+        if version is not None:
+            found.append((message, version))
+    return found
+
+
+def _fields(message: Message) -> list[str]:
+    return [f for f in FIELDS if f != "sms_text" or "sms" in message.channel_list]
+
+
+def export_catalog(session: Session, *, campaign: Campaign, locale: str) -> bytes:
+    """The campaign's content catalog for one locale, as PO bytes."""
+    if locale not in campaign.target_list:
+        raise ValidationError(_("%(locale)s is not a target language of this campaign.", locale=locale))
+    catalog = Catalog(locale=locale, project="msgsys", version=f"campaign:{campaign.slug}", fuzzy=False,
+                      language_team=f"msgsys {locale}", last_translator="msgsys", revision_date=now(), creation_date=now())
+    for message, version in source_versions(session, campaign):
+        translation = translations.find(session, version, locale)
+        rev = translations.revision(session, translation.current_revision_id) if translation else None
+        previous = translations.previous_source(session, translation) if translation else None
+        for f in _fields(message):
+            source = getattr(version, f)
+            if not source:
+                continue
+            comments = [f"version {version.number} of {message.key} ({message.kind}); state: {translation.state if translation else 'untranslated'}"]
+            if f == "sms_text":
+                counted = count_sms(source)
+                comments.append(f"SMS: keep to {max(counted.segments, 1)} segment(s); source is {counted.encoding}, {counted.segments} segment(s). "
+                                "Accented letters make the SMS UCS-2 (70/67 characters a segment).")
+            outdated = translation is not None and translation.state == "outdated" and f in translation.outdated_list
+            catalog.add(
+                source, getattr(rev, f) if rev else "", context=f"{message.key}.{PO_FIELD[f]}", auto_comments=comments,
+                flags=["fuzzy"] if outdated else [], previous_id=getattr(previous, f) if outdated and previous else (),
+            )
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=0, include_previous=True, sort_output=False)
+    return buffer.getvalue()
+
+
+@dataclass
+class Problem:
+    """One reason an import is refused, at its line."""
+
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+@dataclass
+class ImportReport:
+    """What an import applied (or would have)."""
+
+    campaign: str = ""
+    locale: str = ""
+    applied: dict[str, list[str]] = field(default_factory=dict)  # message key -> fields
+    skipped_fuzzy: int = 0
+    skipped_empty: int = 0
+
+
+def _parse(data: bytes) -> Catalog:
+    if len(data) > MAX_IMPORT_BYTES:
+        raise ValidationError(_("The catalog is larger than 2 MB."), details={"problems": [str(Problem(0, "file too large"))]})
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValidationError(_("The file is not UTF-8 text."), details={"problems": ["line 1: not UTF-8"]}) from None
+    if "\x00" in text:
+        raise ValidationError(_("This is not a PO file."), details={"problems": ["line 1: binary data"]})
+    try:
+        catalog = read_po(io.BytesIO(data), abort_invalid=True)
+    except PoFileError as exc:
+        line = getattr(exc, "lineno", 0)
+        raise ValidationError(_("This is not a valid PO file (line %(line)s).", line=line), details={"problems": [str(Problem(line, str(exc)))]}) from None
+    except Exception as exc:  # Babel raises assorted errors on hostile input
+        raise ValidationError(_("This is not a valid PO file."), details={"problems": [str(Problem(0, str(exc)))]}) from None
+    if not catalog.version or not str(catalog.version).startswith("campaign:"):
+        raise ValidationError(_("This is not a msgsys content catalog (no campaign in Project-Id-Version)."), details={"problems": ["line 1: no campaign in the header"]})
+    return catalog
+
+
+def _duplicates(data: bytes) -> list[Problem]:
+    seen: dict[str, int] = {}
+    problems = []
+    for number, line in enumerate(data.decode("utf-8").splitlines(), start=1):
+        match = _CTX_LINE.match(line)
+        if match:
+            if match.group(1) in seen:
+                problems.append(Problem(number, _("duplicate entry %(ctx)s (first at line %(first)d)", ctx=match.group(1), first=seen[match.group(1)])))
+            else:
+                seen[match.group(1)] = number
+    return problems
+
+
+def import_catalog(session: Session, *, data: bytes, actor: User | None, origin: str, expect_campaign: str | None = None,
+                   expect_locale: str | None = None) -> ImportReport:
+    """Check every entry; if all are sound apply them as new revisions awaiting review, else refuse and change nothing."""
+    catalog = _parse(data)
+    slug = str(catalog.version).split(":", 1)[1]
+    locale = str(catalog.locale) if catalog.locale else ""
+    problems: list[Problem] = _duplicates(data)
+    campaign = session.exec(select(Campaign).where(Campaign.slug == slug)).first()
+    if campaign is None:
+        raise ValidationError(_("No campaign %(slug)s.", slug=slug), details={"problems": [str(Problem(1, f"unknown campaign {slug}"))]})
+    if expect_campaign and slug != expect_campaign:
+        problems.append(Problem(1, _("this catalog is for campaign %(slug)s, not %(expected)s", slug=slug, expected=expect_campaign)))
+    if not locale or locale not in campaign.target_list or (expect_locale and locale != expect_locale):
+        problems.append(Problem(1, _("wrong language %(locale)s for this campaign (targets: %(targets)s)", locale=locale or "-", targets=", ".join(campaign.target_list))))
+    if actor is not None and locale in campaign.target_list:
+        permissions.require(actor, "catalog.import", locale=locale, subject_type="campaign", subject_id=campaign.id)
+
+    sources = {m.key: (m, v) for m, v in source_versions(session, campaign)}
+    report = ImportReport(campaign=slug, locale=locale)
+    wanted: dict[str, dict[str, tuple[str, int]]] = {}
+    for entry in catalog:
+        if not entry.id:
+            continue
+        line = entry.lineno or 0
+        ctx = entry.context or ""
+        key, _dot, po_field = ctx.rpartition(".")
+        if key not in sources or po_field not in FIELD_OF:
+            problems.append(Problem(line, _("unknown entry %(ctx)s", ctx=ctx or "(no msgctxt)")))
+            continue
+        message, version = sources[key]
+        name = FIELD_OF[po_field]
+        if isinstance(entry.id, (tuple, list)):
+            problems.append(Problem(line, _("plural forms are not used in content catalogs")))
+            continue
+        if entry.id != getattr(version, name):
+            problems.append(Problem(line, _("the source of %(ctx)s changed since this catalog was exported; export it again", ctx=ctx)))
+            continue
+        if entry.fuzzy:
+            report.skipped_fuzzy += 1
+            continue
+        if not entry.string:
+            report.skipped_empty += 1
+            continue
+        wanted.setdefault(key, {})[name] = (entry.string, line)
+
+    plans = []
+    for key, fields in wanted.items():
+        message, version = sources[key]
+        translation = translations.find(session, version, locale)
+        current = translations.revision(session, translation.current_revision_id) if translation else None
+        merged = {f: (fields[f][0] if f in fields else (getattr(current, f) if current else "")) for f in FIELDS}
+        try:
+            merged = translations.clean(merged)
+        except DomainError as exc:
+            problems.append(Problem(min(l for _t, l in fields.values()), exc.message))
+            continue
+        if current is not None and all(merged[f] == getattr(current, f) for f in FIELDS):
+            continue  # nothing new for this message
+        result = translations.check_texts(session, message=message, version=version, locale=locale, texts=merged)
+        for issue in result.blocking:
+            line = fields.get(issue.field, (None, min(l for _t, l in fields.values())))[1]
+            problems.append(Problem(line, f"{key}.{PO_FIELD.get(issue.field, issue.field)}: {issue.message}"))
+        plans.append((key, version, translation, merged, sorted(fields)))
+
+    if problems:
+        problems.sort(key=lambda p: p.line)
+        raise ValidationError(_("The catalog was refused: %(n)d problem(s); nothing was applied.", n=len(problems)),
+                              details={"problems": [str(p) for p in problems]})
+    for key, version, translation, merged, names in plans:
+        if translation is None:
+            translation = translations.start(session, actor=actor, version=version, locale=locale, label=origin)
+        translations.save(session, actor=actor, translation=translation, data=merged, origin=origin, label=origin)
+        if actor is not None:
+            translations.transition(session, actor=actor, translation=translation, name="submit")
+        else:
+            translations.submit_without_person(session, translation=translation, label=origin)
+        report.applied[key] = names
+    return report

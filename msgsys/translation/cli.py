@@ -1,0 +1,63 @@
+"""`msgsys catalog export|import`: content catalogs for translators' own tools."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from msgsys import db
+from msgsys.errors import DomainError
+
+
+@click.group("catalog", cls=AppGroup)
+def catalog_group() -> None:
+    """Content catalogs (gettext PO), one per campaign and locale."""
+
+
+@catalog_group.command("export")
+@click.option("--campaign", "slug", required=True)
+@click.option("--locale", required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def export_command(slug: str, locale: str, output: Path) -> None:
+    """Write the campaign's catalog for one locale."""
+    from msgsys.cli import fail
+    from msgsys.content import service as content
+    from msgsys.translation import catalog
+
+    try:
+        data = catalog.export_catalog(db.session(), campaign=content.get_campaign(db.session(), slug), locale=locale)
+    except DomainError as exc:
+        fail(exc.message)
+    output.write_bytes(data)
+    click.echo(f"wrote {output}")
+
+
+@catalog_group.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--as", "email", default="", help="the translator importing (default: the file itself, which only reaches review)")
+def import_command(path: Path, email: str) -> None:
+    """Check a catalog entry by entry and apply it whole, or print each problem and change nothing."""
+    from msgsys.auth import service as users
+    from msgsys.cli import fail
+    from msgsys.translation import catalog
+
+    try:
+        with db.transaction() as s:
+            actor = None
+            if email:
+                actor = users.find_user(s, email)
+                if actor is None:
+                    fail(f"no user with the email {email}")
+            report = catalog.import_catalog(s, data=path.read_bytes(), actor=actor, origin=f"import:{path.name}")
+    except DomainError as exc:
+        problems = (exc.details or {}).get("problems", []) if isinstance(exc.details, dict) else []
+        violations = (exc.details or {}).get("violations", []) if isinstance(exc.details, dict) else []
+        fail("\n".join([exc.message, *(f"  {p}" for p in problems), *(f"  {v['message']}" for v in violations)]))
+    click.echo(f"{report.campaign} ({report.locale}): {len(report.applied)} message(s) imported for review; "
+               f"{report.skipped_fuzzy} fuzzy and {report.skipped_empty} empty entries left as they were")
+
+
+def init_app(app) -> None:
+    """Register the catalog commands."""
+    app.cli.add_command(catalog_group)

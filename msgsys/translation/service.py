@@ -1,0 +1,300 @@
+"""Translations: starting, editing, reviewing, carrying over to new source versions, resolving a language."""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlmodel import Session, col, func, select
+
+from msgsys import permissions
+from msgsys.audit import service as audit
+from msgsys.auth.models import User
+from msgsys.clock import now
+from msgsys.content.models import Campaign, Message, MessageVersion
+from msgsys.content.service import _clean_text, MAX_SMS, MAX_TITLE
+from msgsys.content.markup import MAX_BODY_CHARS
+from msgsys.errors import InvalidTransition, NotFound, PermissionDenied, PolicyViolation, ValidationError
+from msgsys.locales import LOCALES, chain
+from msgsys.policy import service as policy
+from msgsys.translation.checks import CheckResult, check_field, from_violations
+from msgsys.translation.models import FIELDS, GlossaryTerm, Translation, TranslationRevision
+from msgsys.workflow.transitions import TRANSLATION_TRANSITIONS
+
+TRANSLATABLE_STATES = ("approved", "published")
+
+
+def _context(session: Session, version: MessageVersion) -> tuple[Message, Campaign]:
+    message = session.get(Message, version.message_id)
+    return message, session.get(Campaign, message.campaign_id)
+
+
+def get(session: Session, translation_id: int) -> Translation:
+    """A translation by id, or NotFound."""
+    translation = session.get(Translation, translation_id)
+    if translation is None:
+        raise NotFound(_("No such translation."))
+    return translation
+
+
+def find(session: Session, version: MessageVersion, locale: str) -> Translation | None:
+    """The translation of a version into a locale, if started."""
+    return session.exec(select(Translation).where(Translation.version_id == version.id, Translation.locale == locale)).first()
+
+
+def revision(session: Session, revision_id: int | None) -> TranslationRevision | None:
+    """A revision by id."""
+    return session.get(TranslationRevision, revision_id) if revision_id else None
+
+
+def revisions(session: Session, translation: Translation) -> list[TranslationRevision]:
+    """A translation's revisions, newest first."""
+    return list(session.exec(select(TranslationRevision).where(TranslationRevision.translation_id == translation.id).order_by(col(TranslationRevision.number).desc())).all())
+
+
+def start(session: Session, *, actor: User | None, version: MessageVersion, locale: str, label: str | None = None) -> Translation:
+    """Open (or return) the translation of an approved source version into one of its campaign's target locales."""
+    if actor is not None:
+        permissions.require(actor, "translation.edit", locale=locale, subject_type="version", subject_id=version.id)
+    message, campaign = _context(session, version)
+    if locale not in LOCALES or locale == campaign.source_locale or locale not in campaign.target_list:
+        raise ValidationError(_("%(locale)s is not a target language of this campaign.", locale=locale), details={"field": "locale"})
+    if version.state not in TRANSLATABLE_STATES:
+        raise InvalidTransition(_("Translation starts once the source version is approved."))
+    existing = find(session, version, locale)
+    if existing is not None:
+        return existing
+    translation = Translation(version_id=version.id, locale=locale, state="draft")
+    session.add(translation)
+    session.flush()
+    audit.record(session, actor=actor, label=label, action="translation.start", subject_type="translation", subject_id=translation.id,
+                 after={"version": version.id, "locale": locale, "state": "draft"})
+    return translation
+
+
+def clean(data: dict) -> dict:
+    """Validate translated fields with the same limits as the source."""
+    return {
+        "title": _clean_text(data.get("title"), "title", MAX_TITLE),
+        "body": _clean_text(data.get("body"), "body", MAX_BODY_CHARS),
+        "sms_text": _clean_text(data.get("sms_text"), "sms_text", MAX_SMS),
+    }
+
+
+def save(session: Session, *, actor: User | None, translation: Translation, data: dict, origin: str = "web", label: str | None = None) -> TranslationRevision:
+    """Write a new revision; the translation goes back to draft (an approved revision keeps serving recipients)."""
+    if actor is not None:
+        permissions.require(actor, "translation.edit", locale=translation.locale, subject_type="translation", subject_id=translation.id)
+    fields = clean(data)
+    number = (session.exec(select(func.max(TranslationRevision.number)).where(TranslationRevision.translation_id == translation.id)).one() or 0) + 1
+    rev = TranslationRevision(translation_id=translation.id, number=number, author_id=actor.id if actor else None,
+                              author_label=actor.email if actor else (label or origin), origin=origin[:120], **fields)
+    session.add(rev)
+    session.flush()
+    before = translation.state
+    translation.current_revision_id, translation.state = rev.id, "draft"
+    session.add(translation)
+    audit.record(session, actor=actor, label=label, action="translation.edit", subject_type="translation", subject_id=translation.id,
+                 before={"state": before}, after={"state": "draft", "revision": number, "origin": rev.origin})
+    return rev
+
+
+def glossary(session: Session, locale: str) -> list[GlossaryTerm]:
+    """A locale's glossary, by term."""
+    return list(session.exec(select(GlossaryTerm).where(GlossaryTerm.locale == locale).order_by(GlossaryTerm.source_term)).all())
+
+
+def add_term(session: Session, *, actor: User, locale: str, source_term: str, required_translation: str, note: str = "") -> GlossaryTerm:
+    """Add a glossary term (translators of that locale)."""
+    permissions.require(actor, "translation.edit", locale=locale, subject_type="glossary")
+    source_term, required_translation = source_term.strip(), required_translation.strip()
+    if not source_term or not required_translation or len(source_term) > 120 or len(required_translation) > 120:
+        raise ValidationError(_("A glossary term needs a term and its translation (at most 120 characters each)."))
+    if session.exec(select(GlossaryTerm).where(GlossaryTerm.locale == locale, func.lower(GlossaryTerm.source_term) == source_term.lower())).first():
+        raise ValidationError(_("The glossary already has %(term)s.", term=source_term))
+    term = GlossaryTerm(locale=locale, source_term=source_term, required_translation=required_translation, note=note.strip()[:500])
+    session.add(term)
+    session.flush()
+    audit.record(session, actor=actor, action="glossary.add", subject_type="glossary", subject_id=term.id, after={"locale": locale, "term": source_term, "translation": required_translation})
+    return term
+
+
+def check_texts(session: Session, *, message: Message, version: MessageVersion, locale: str, texts: dict[str, str]) -> CheckResult:
+    """Check translated texts against their source, the glossary and the policy rules of the locale."""
+    terms = [(t.source_term, t.required_translation) for t in glossary(session, locale)]
+    used = [f for f in FIELDS if f != "sms_text" or "sms" in message.channel_list]
+    result = CheckResult()
+    for f in used:
+        result.issues += check_field(f, getattr(version, f), texts.get(f) or "", glossary=terms)
+    result.issues += from_violations(policy.check(session, fields={f: texts.get(f) or "" for f in used}, locale=locale, kind=message.kind))
+    return result
+
+
+def check(session: Session, translation: Translation, rev: TranslationRevision | None = None) -> CheckResult:
+    """Every blocking problem and warning of a translation's current (or given) revision."""
+    rev = rev or revision(session, translation.current_revision_id)
+    version = session.get(MessageVersion, translation.version_id)
+    message, _campaign = _context(session, version)
+    texts = {f: getattr(rev, f) for f in FIELDS} if rev else {}
+    return check_texts(session, message=message, version=version, locale=translation.locale, texts=texts)
+
+
+def submit_without_person(session: Session, *, translation: Translation, label: str) -> Translation:
+    """Submit what an import with no person behind it wrote; the checks still decide, and it only reaches review."""
+    if translation.state != "draft":
+        raise InvalidTransition(_("Only a draft can be submitted."))
+    result = check(session, translation)
+    if result.blocking:
+        raise PolicyViolation(_("This translation cannot go forward: %(n)d problem(s) to fix.", n=len(result.blocking)),
+                              details={"violations": [i.as_dict() for i in result.issues]})
+    translation.state = "in_review"
+    session.add(translation)
+    audit.record(session, actor=None, label=label, action="translation.submit", subject_type="translation", subject_id=translation.id,
+                 before={"state": "draft"}, after={"state": "in_review"})
+    return translation
+
+
+def transition(session: Session, *, actor: User, translation: Translation, name: str, reason: str = "") -> Translation:
+    """Submit, approve or request changes on a translation: locale-bound permission, four eyes, checks."""
+    step = TRANSLATION_TRANSITIONS.get(name)
+    if step is None:
+        raise InvalidTransition(_("There is no step called %(name)s.", name=name))
+    if translation.state not in step.sources:
+        raise InvalidTransition(_("A translation in state %(state)s cannot be %(action)s.", state=translation.state, action=name),
+                                details={"state": translation.state, "allowed_from": sorted(step.sources)})
+    rev = revision(session, translation.current_revision_id)
+    author_id = rev.author_id if rev else None
+    permissions.require(actor, step.permission, locale=translation.locale, subject_type="translation", subject_id=translation.id,
+                        author_id=author_id if step.four_eyes else None)
+    if step.own_only and author_id is not None and author_id != actor.id:
+        permissions.deny(actor, step.permission, _("Only the author of this text can submit it."), subject_type="translation", subject_id=translation.id)
+    reason = (reason or "").strip()
+    if step.needs_reason and not reason:
+        raise ValidationError(_("Give a reason."), details={"field": "reason"})
+    warnings = []
+    if step.checks_policy:
+        result = check(session, translation, rev)
+        if result.blocking:
+            raise PolicyViolation(_("This translation cannot go forward: %(n)d problem(s) to fix.", n=len(result.blocking)),
+                                  details={"violations": [i.as_dict() for i in result.issues]})
+        warnings = [i.as_dict() for i in result.warnings]
+    before = translation.state
+    translation.state = step.target
+    if name in ("approve", "request_changes"):
+        translation.reviewed_by_id, translation.reviewed_at, translation.review_reason = actor.id, now(), reason
+    if name == "approve":
+        translation.approved_revision_id, translation.outdated_fields = rev.id, ""
+    session.add(translation)
+    audit.record(session, actor=actor, action=f"translation.{name}", subject_type="translation", subject_id=translation.id,
+                 before={"state": before}, after={"state": translation.state, "revision": rev.number if rev else None, **({"warnings": warnings} if warnings else {})}, note=reason)
+    return translation
+
+
+def carry_over(session: Session, *, version: MessageVersion) -> list[Translation]:
+    """When a new source version is approved, bring the previous version's translations over as outdated."""
+    previous = session.exec(
+        select(MessageVersion).where(MessageVersion.message_id == version.message_id, MessageVersion.number < version.number,
+                                     col(MessageVersion.state).in_(["approved", "published", "retired"]))
+        .order_by(col(MessageVersion.number).desc())
+    ).first()
+    if previous is None:
+        return []
+    carried = []
+    for old in session.exec(select(Translation).where(Translation.version_id == previous.id)).all():
+        if find(session, version, old.locale) is not None:
+            continue
+        old_rev = revision(session, old.approved_revision_id or old.current_revision_id)
+        if old_rev is None:
+            continue
+        changed = [f for f in FIELDS if getattr(previous, f) != getattr(version, f)]
+        new = Translation(version_id=version.id, locale=old.locale, state="outdated", carried_from_id=old.id, outdated_fields=",".join(changed))
+        session.add(new)
+        session.flush()
+        rev = TranslationRevision(translation_id=new.id, number=1, title=old_rev.title, body=old_rev.body, sms_text=old_rev.sms_text,
+                                  author_id=old_rev.author_id, author_label=old_rev.author_label, origin="carried")
+        session.add(rev)
+        session.flush()
+        new.current_revision_id = rev.id
+        session.add(new)
+        audit.record(session, actor=None, label="system", action="translation.carry_over", subject_type="translation", subject_id=new.id,
+                     after={"from": old.id, "version": version.id, "locale": old.locale, "state": "outdated", "changed": changed})
+        carried.append(new)
+    return carried
+
+
+def previous_source(session: Session, translation: Translation) -> MessageVersion | None:
+    """For a carried-over translation, the source version it was made for."""
+    if not translation.carried_from_id:
+        return None
+    old = session.get(Translation, translation.carried_from_id)
+    return session.get(MessageVersion, old.version_id) if old else None
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """The text a recipient gets, and the locale it is actually in."""
+
+    locale: str
+    requested: str
+    title: str
+    body: str
+    sms_text: str
+    translation_id: int | None
+
+    @property
+    def fell_back(self) -> bool:
+        """True when the recipient's own language was not available."""
+        return self.locale != self.requested
+
+
+def resolve(session: Session, *, version: MessageVersion, locale: str) -> Resolved | None:
+    """The first locale in the recipient's chain with approved text for this exact version."""
+    _message, campaign = _context(session, version)
+    for code in chain(locale if locale in LOCALES else "en"):
+        if code == campaign.source_locale:
+            return Resolved(code, locale, version.title, version.body, version.sms_text, None)
+        translation = find(session, version, code)
+        if translation is not None and translation.approved_revision_id:
+            rev = revision(session, translation.approved_revision_id)
+            return Resolved(code, locale, rev.title or version.title, rev.body, rev.sms_text, translation.id)
+    return None
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A translation memory match: an approved translation of a similar source text."""
+
+    source: str
+    translation: str
+    score: int  # 0..100
+
+
+def suggestions(session: Session, *, locale: str, field: str, source_text: str, limit: int = 3) -> list[Suggestion]:
+    """Exact and close matches from approved translations in this locale, best first."""
+    if field not in FIELDS or not source_text.strip():
+        return []
+    rows = session.exec(
+        select(getattr(MessageVersion, field), getattr(TranslationRevision, field))
+        .join(Translation, Translation.version_id == MessageVersion.id)
+        .join(TranslationRevision, TranslationRevision.id == Translation.approved_revision_id)
+        .where(Translation.locale == locale)
+    ).all()
+    seen, found = set(), []
+    for src, tgt in rows:
+        if not tgt or (src, tgt) in seen:
+            continue
+        seen.add((src, tgt))
+        score = round(difflib.SequenceMatcher(a=source_text, b=src, autojunk=False).ratio() * 100)
+        if score >= 60:
+            found.append(Suggestion(src, tgt, score))
+    return sorted(found, key=lambda s: -s.score)[:limit]
+
+
+def queue(session: Session, *, user: User, locale: str, state: str | None = None) -> list[tuple[Translation, MessageVersion]]:
+    """Translations (and approved source versions still untranslated) in a locale, for the editor's list."""
+    if not permissions.can(user, "translation.edit", locale=locale):
+        raise PermissionDenied(_("You do not translate %(locale)s.", locale=locale))
+    query = select(Translation, MessageVersion).join(MessageVersion, MessageVersion.id == Translation.version_id).where(Translation.locale == locale)
+    if state:
+        query = query.where(Translation.state == state)
+    return list(session.exec(query.order_by(col(Translation.id).desc())).all())

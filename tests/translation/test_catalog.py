@@ -1,0 +1,218 @@
+"""Content catalogs: export, import all-or-nothing, round trip, msgfmt --check, malformed and hostile files."""
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+
+import pytest
+from babel.messages.pofile import read_po
+
+from msgsys.content import service as content
+from msgsys.errors import PermissionDenied, ValidationError
+from msgsys.translation import catalog
+from msgsys.translation import service as translations
+from tests.factories import ES, make_campaign, make_published, make_translation, make_user, step
+
+
+@pytest.fixture
+def world(session):
+    author, approver = make_user(session, roles="author"), make_user(session, roles="approver")
+    es1, es2 = make_user(session, roles="translator", locales="es"), make_user(session, roles="translator", locales="es")
+    campaign = make_campaign(session, slug="pathways")
+    message, version = make_published(session, author=author, approver=approver, campaign=campaign,
+                                      title="Lawful pathways", body="Apply from where you are.\n\nSee https://www.uscis.gov/",
+                                      sms_text="Apply from where you are. See https://www.uscis.gov/")
+    return {"author": author, "approver": approver, "es1": es1, "es2": es2, "campaign": campaign, "message": message, "version": version}
+
+
+def _export(session, world, locale="es"):
+    return catalog.export_catalog(session, campaign=world["campaign"], locale=locale)
+
+
+def _entries(data: bytes):
+    return {m.context: m for m in read_po(io.BytesIO(data)) if m.id}
+
+
+def _fill(data: bytes, values: dict[str, str]) -> bytes:
+    """Fill msgstrs the way a translator's tool would, keeping the file's layout."""
+    parsed = read_po(io.BytesIO(data))
+    for m in parsed:
+        if m.id and m.context in values:
+            m.string = values[m.context]
+    from babel.messages.pofile import write_po
+
+    out = io.BytesIO()
+    write_po(out, parsed, width=0, include_previous=True)
+    return out.getvalue()
+
+
+GOOD = {
+    "{key}.title": "Vías legales",
+    "{key}.body": "Haga su solicitud desde donde está.\n\nVea https://www.uscis.gov/",
+    "{key}.sms": "Haga su solicitud desde donde está. Vea https://www.uscis.gov/",
+}
+
+
+def _good(world):
+    return {k.format(key=world["message"].key): v for k, v in GOOD.items()}
+
+
+def test_export_has_one_entry_per_field_with_context_and_sms_comment(session, world):
+    entries = _entries(_export(session, world))
+    key = world["message"].key
+    assert set(entries) == {f"{key}.title", f"{key}.body", f"{key}.sms"}
+    assert entries[f"{key}.title"].id == "Lawful pathways" and entries[f"{key}.title"].string == ""
+    assert any("SMS" in c and "segment" in c for c in entries[f"{key}.sms"].auto_comments)
+
+
+def test_exports_pass_msgfmt_check(session, world, tmp_path):
+    assert shutil.which("msgfmt"), "GNU gettext's msgfmt is needed (apt-get install gettext)"
+    make_translation(session, world["version"], world["es1"], texts={"title": "Vías", "body": "Cuerpo\n\nVea https://www.uscis.gov/", "sms_text": "Vea https://www.uscis.gov/"})
+    path = tmp_path / "es.po"
+    path.write_bytes(_export(session, world))
+    result = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_import_applies_as_new_revisions_awaiting_review_never_approved(session, world):
+    data = _fill(_export(session, world), _good(world))
+    report = catalog.import_catalog(session, data=data, actor=world["es1"], origin="import:es.po")
+    session.commit()
+    assert report.applied == {world["message"].key: ["body", "sms_text", "title"]}
+    translation = translations.find(session, world["version"], "es")
+    assert translation.state == "in_review" and translation.approved_revision_id is None
+    assert translations.revision(session, translation.current_revision_id).origin == "import:es.po"
+
+
+def test_round_trip_preserves_every_field(session, world):
+    catalog.import_catalog(session, data=_fill(_export(session, world), _good(world)), actor=world["es1"], origin="import")
+    session.commit()
+    entries = _entries(_export(session, world))
+    assert {k: e.string for k, e in entries.items()} == _good(world)
+
+
+def test_import_never_overwrites_an_approved_translation_silently(session, world):
+    translation = make_translation(session, world["version"], world["es1"], texts={"title": "Vías", "body": "Haga.\n\nVea https://www.uscis.gov/", "sms_text": "Vea https://www.uscis.gov/"})
+    translations.transition(session, actor=world["es2"], translation=translation, name="approve")
+    session.commit()
+    approved = translation.approved_revision_id
+    catalog.import_catalog(session, data=_fill(_export(session, world), _good(world)), actor=world["es1"], origin="import")
+    session.commit()
+    assert translation.approved_revision_id == approved  # recipients still get the approved text
+    assert translation.current_revision_id != approved and translation.state == "in_review"
+    assert [r.number for r in translations.revisions(session, translation)] == [2, 1]
+
+
+def test_outdated_entries_export_fuzzy_with_the_previous_source(session, world):
+    translation = make_translation(session, world["version"], world["es1"], texts={"title": "Vías", "body": "Haga.\n\nVea https://www.uscis.gov/", "sms_text": "Vea https://www.uscis.gov/"})
+    translations.transition(session, actor=world["es2"], translation=translation, name="approve")
+    session.commit()
+    v2 = content.edit(session, actor=world["author"], version=world["version"], data={
+        "title": "Lawful pathways to protection", "body": world["version"].body, "sms_text": world["version"].sms_text})
+    session.commit()
+    step(session, v2, world["author"], "submit")
+    step(session, v2, world["approver"], "approve")
+    data = _export(session, world)
+    entries = _entries(data)
+    title = entries[f"{world['message'].key}.title"]
+    assert title.fuzzy and title.string == "Vías" and title.id == "Lawful pathways to protection"
+    # Babel does not read `#|` back, so look at the file as a translator's tool would.
+    assert f'#| msgid "Lawful pathways"\nmsgctxt "{world["message"].key}.title"' in data.decode()
+    assert not entries[f"{world['message'].key}.body"].fuzzy
+
+
+def _refused(session, world, data, *, actor=None, **kw):
+    with pytest.raises(ValidationError) as err:
+        catalog.import_catalog(session, data=data, actor=actor or world["es1"], origin="import", **kw)
+    session.rollback()
+    assert translations.find(session, world["version"], "es") is None, "nothing may be applied"
+    return err.value.details["problems"]
+
+
+def test_not_a_po_file(session, world):
+    assert _refused(session, world, b"\x89PNG\r\n\x1a\n\x00\x00binary")
+    assert _refused(session, world, b"this is just some text\nwith lines\n")
+    assert _refused(session, world, "msgid \"a\"\nmsgstr \"b\"\nnonsense here\n".encode())
+
+
+def test_wrong_locale_or_campaign(session, world):
+    data = _fill(_export(session, world), _good(world))
+    problems = _refused(session, world, data.replace(b"Language: es", b"Language: fr"))
+    assert any("wrong language" in p for p in problems)
+    problems = _refused(session, world, data, expect_campaign="another-campaign")
+    assert any("another-campaign" in p for p in problems)
+    problems = _refused(session, world, data.replace(b"campaign:pathways", b"campaign:nope"))
+    assert problems
+
+
+def test_duplicate_entries_are_reported_with_their_lines(session, world):
+    data = _fill(_export(session, world), _good(world)).decode()
+    key = world["message"].key
+    block = data[data.index(f'msgctxt "{key}.title"'):]
+    block = block[:block.index("\n\n") + 2]
+    problems = _refused(session, world, (data + "\n" + block).encode())
+    assert any("duplicate" in p and p.startswith("line ") for p in problems)
+
+
+def test_broken_placeholder_or_link_is_refused_with_the_line(session, world):
+    values = _good(world)
+    values[f"{world['message'].key}.sms"] = "Haga su solicitud. Vea https://evil.example/"
+    problems = _refused(session, world, _fill(_export(session, world), values))
+    assert any("Links must be the same" in p and p.startswith("line ") for p in problems)
+
+
+def test_forbidden_phrase_is_refused_and_nothing_applied(session, world):
+    from msgsys.policy import service as policy
+
+    policy.seed_rules(session)
+    session.commit()
+    values = _good(world)
+    values[f"{world['message'].key}.title"] = "La frontera está abierta"
+    problems = _refused(session, world, _fill(_export(session, world), values))
+    assert any("frontera" in p.lower() or "forbidden" in p.lower() for p in problems)
+
+
+def test_stale_catalog_whose_source_changed_is_refused(session, world):
+    data = _fill(_export(session, world), _good(world)).replace(b'msgid "Lawful pathways"', b'msgid "Lawful pathways (old)"')
+    problems = _refused(session, world, data)
+    assert any("export it again" in p for p in problems)
+
+
+def test_hostile_text_in_a_catalog_is_refused(session, world):
+    values = _good(world)
+    values[f"{world['message'].key}.title"] = "Vías\u202elegales"
+    assert _refused(session, world, _fill(_export(session, world), values))
+
+
+def test_a_translator_of_another_locale_cannot_import(session, world):
+    quc = make_user(session, roles="translator", locales="quc")
+    with pytest.raises(PermissionDenied):
+        catalog.import_catalog(session, data=_fill(_export(session, world), _good(world)), actor=quc, origin="import")
+
+
+def test_fuzzy_and_empty_entries_are_skipped_not_imported(session, world):
+    data = _export(session, world)
+    report = catalog.import_catalog(session, data=data, actor=world["es1"], origin="import")
+    assert report.applied == {} and report.skipped_empty == 3
+
+
+def test_cli_export_and_import(runner, session, world, tmp_path):
+    out = tmp_path / "es.po"
+    result = runner.invoke(args=["catalog", "export", "--campaign", "pathways", "--locale", "es", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    out.write_bytes(_fill(out.read_bytes(), _good(world)))
+    result = runner.invoke(args=["catalog", "import", str(out), "--as", world["es1"].email])
+    assert result.exit_code == 0, result.output
+    assert translations.find(session, world["version"], "es").state == "in_review"
+
+
+def test_cli_import_prints_each_problem_and_exits_non_zero(runner, session, world, tmp_path):
+    bad = tmp_path / "bad.po"
+    values = _good(world)
+    values[f"{world['message'].key}.sms"] = "Vea https://evil.example/"
+    bad.write_bytes(_fill(_export(session, world), values))
+    result = runner.invoke(args=["catalog", "import", str(bad), "--as", world["es1"].email])
+    assert result.exit_code != 0
+    assert "line " in result.output and "Links must be the same" in result.output
+    assert translations.find(session, world["version"], "es") is None

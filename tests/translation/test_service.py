@@ -1,0 +1,169 @@
+"""Translations: their state machine, four eyes per locale, carry-over as outdated, and language fallback."""
+from __future__ import annotations
+
+import pytest
+
+from msgsys.content import service as content
+from msgsys.errors import InvalidTransition, PermissionDenied, PolicyViolation, ValidationError
+from msgsys.translation import service as translations
+from msgsys.translation.models import Translation
+from tests.factories import ES, make_message, make_published, make_translation, make_user, make_version, step
+
+
+@pytest.fixture
+def team(session):
+    return {
+        "author": make_user(session, roles="author"),
+        "approver": make_user(session, roles="approver"),
+        "es1": make_user(session, roles="translator", locales="es"),
+        "es2": make_user(session, roles="translator", locales="es"),
+        "quc": make_user(session, roles="translator", locales="quc"),
+    }
+
+
+def test_translation_starts_only_once_the_source_is_approved(session, team):
+    message = make_message(session)
+    draft = make_version(session, message, team["author"])
+    with pytest.raises(InvalidTransition, match="approved"):
+        translations.start(session, actor=team["es1"], version=draft, locale="es")
+
+
+def test_draft_review_approve_by_a_second_translator(session, team):
+    _m, version = make_published(session, author=team["author"], approver=team["approver"])
+    translation = make_translation(session, version, team["es1"])
+    assert translation.state == "in_review"
+    translations.transition(session, actor=team["es2"], translation=translation, name="approve")
+    session.commit()
+    assert translation.state == "approved" and translation.approved_revision_id == translation.current_revision_id
+
+
+def test_four_eyes_a_translator_cannot_approve_their_own_translation(session, team):
+    _m, version = make_published(session, author=team["author"], approver=team["approver"])
+    translation = make_translation(session, version, team["es1"])
+    with pytest.raises(PermissionDenied, match="Four eyes"):
+        translations.transition(session, actor=team["es1"], translation=translation, name="approve")
+    session.rollback()
+    assert session.get(Translation, translation.id).state == "in_review"
+
+
+@pytest.mark.parametrize("who", ["quc", "author", "approver"])
+def test_people_who_do_not_translate_the_locale_cannot_edit_or_approve_it(session, team, who):
+    _m, version = make_published(session, author=team["author"], approver=team["approver"])
+    translation = make_translation(session, version, team["es1"])
+    with pytest.raises(PermissionDenied):
+        translations.save(session, actor=team[who], translation=translation, data=ES)
+    session.rollback()
+    with pytest.raises(PermissionDenied):
+        translations.transition(session, actor=team[who], translation=translation, name="approve")
+    session.rollback()
+    assert session.get(Translation, translation.id).state == "in_review"
+
+
+def test_request_changes_needs_a_reason_and_an_edit_returns_to_draft(session, team):
+    _m, version = make_published(session, author=team["author"], approver=team["approver"])
+    translation = make_translation(session, version, team["es1"])
+    with pytest.raises(ValidationError):
+        translations.transition(session, actor=team["es2"], translation=translation, name="request_changes")
+    session.rollback()
+    translations.transition(session, actor=team["es2"], translation=translation, name="request_changes", reason="Use 'asilo'.")
+    translations.save(session, actor=team["es1"], translation=translation, data={**ES, "title": "Vías legales (asilo)"})
+    session.commit()
+    assert translation.state == "draft"
+    with pytest.raises(InvalidTransition):
+        translations.transition(session, actor=team["es2"], translation=translation, name="approve")
+
+
+def test_submission_is_blocked_by_changed_links_or_placeholders(session, team):
+    _m, version = make_published(session, author=team["author"], approver=team["approver"],
+                                 body="See https://www.uscis.gov/ for %(name)s.", sms_text="See https://www.uscis.gov/")
+    translation = translations.start(session, actor=team["es1"], version=version, locale="es")
+    translations.save(session, actor=team["es1"], translation=translation,
+                      data={"title": "Vías", "body": "Vea https://example.com/ para.", "sms_text": "Vea https://www.uscis.gov/"})
+    with pytest.raises(PolicyViolation) as err:
+        translations.transition(session, actor=team["es1"], translation=translation, name="submit")
+    codes = {v["code"] for v in err.value.details["violations"] if v["blocking"]}
+    assert {"urls", "placeholders"} <= codes
+
+
+def test_a_forbidden_phrase_in_spanish_blocks_submission(session, team):
+    from msgsys.policy import service as policy
+
+    policy.seed_rules(session)
+    _m, version = make_published(session, author=team["author"], approver=team["approver"])
+    translation = translations.start(session, actor=team["es1"], version=version, locale="es")
+    translations.save(session, actor=team["es1"], translation=translation, data={**ES, "sms_text": "La frontera está abierta."})
+    with pytest.raises(PolicyViolation):
+        translations.transition(session, actor=team["es1"], translation=translation, name="submit")
+
+
+def test_warnings_do_not_block(session, team):
+    _m, version = make_published(session, author=team["author"], approver=team["approver"], title="Lawful pathways")
+    translation = translations.start(session, actor=team["es1"], version=version, locale="es")
+    translations.save(session, actor=team["es1"], translation=translation, data={**ES, "title": "Lawful pathways"})
+    result = translations.check(session, translation)
+    assert [i.code for i in result.warnings] == ["same_as_source"] and not result.blocking
+
+
+def test_glossary_terms_are_checked(session, team):
+    _m, version = make_published(session, author=team["author"], approver=team["approver"], body="Apply for asylum in the region.")
+    translations.add_term(session, actor=team["es1"], locale="es", source_term="asylum", required_translation="asilo")
+    translation = translations.start(session, actor=team["es1"], version=version, locale="es")
+    translations.save(session, actor=team["es1"], translation=translation, data={**ES, "body": "Pida protección en la región."})
+    assert any(i.code == "glossary" and "asilo" in i.message for i in translations.check(session, translation).warnings)
+
+
+def test_a_new_source_version_carries_translations_over_as_outdated(session, team):
+    message, v1 = make_published(session, author=team["author"], approver=team["approver"], title="Pathways", body="Old body.")
+    t1 = make_translation(session, v1, team["es1"])
+    translations.transition(session, actor=team["es2"], translation=t1, name="approve")
+    session.commit()
+    v2 = content.edit(session, actor=team["author"], version=v1, data={"title": "Pathways", "body": "New body.", "sms_text": v1.sms_text})
+    session.commit()
+    step(session, v2, team["author"], "submit")
+    step(session, v2, team["approver"], "approve")
+    t2 = translations.find(session, v2, "es")
+    assert t2.state == "outdated" and t2.outdated_list == ["body"] and t2.carried_from_id == t1.id
+    assert translations.previous_source(session, t2).id == v1.id
+    assert translations.revision(session, t2.current_revision_id).body == ES["body"]
+    # Nothing unapproved reaches anyone: v2 has no approved Spanish yet, so Spanish readers get English.
+    assert translations.resolve(session, version=v2, locale="es").locale == "en"
+
+
+def test_fallback_chain_kiche_gets_approved_spanish_and_says_so(session, team):
+    _m, version = make_published(session, author=team["author"], approver=team["approver"])
+    assert translations.resolve(session, version=version, locale="quc").locale == "en"
+    translation = make_translation(session, version, team["es1"])
+    assert translations.resolve(session, version=version, locale="quc").locale == "en"  # in review is not approved
+    translations.transition(session, actor=team["es2"], translation=translation, name="approve")
+    session.commit()
+    resolved = translations.resolve(session, version=version, locale="quc")
+    assert (resolved.locale, resolved.requested, resolved.fell_back, resolved.body) == ("es", "quc", True, ES["body"])
+    assert translations.resolve(session, version=version, locale="en").locale == "en"
+
+
+def test_an_approved_translation_keeps_serving_while_a_new_revision_is_reviewed(session, team):
+    _m, version = make_published(session, author=team["author"], approver=team["approver"])
+    translation = make_translation(session, version, team["es1"])
+    translations.transition(session, actor=team["es2"], translation=translation, name="approve")
+    translations.save(session, actor=team["es1"], translation=translation, data={**ES, "body": "Texto nuevo sin revisar."})
+    session.commit()
+    assert translations.resolve(session, version=version, locale="es").body == ES["body"]
+
+
+def test_locale_outside_the_campaign_targets_is_refused(session, team):
+    _m, version = make_published(session, author=team["author"], approver=team["approver"])
+    admin_en = make_user(session, roles="translator", locales="en")
+    with pytest.raises(ValidationError):
+        translations.start(session, actor=admin_en, version=version, locale="en")
+
+
+def test_translation_memory_suggests_close_matches_with_scores(session, team):
+    _m, v1 = make_published(session, author=team["author"], approver=team["approver"], body="Do not approach the border.")
+    t1 = make_translation(session, v1, team["es1"], texts={**ES, "body": "No se acerque a la frontera."})
+    translations.transition(session, actor=team["es2"], translation=t1, name="approve")
+    session.commit()
+    found = translations.suggestions(session, locale="es", field="body", source_text="Do not approach the border now.")
+    assert found and found[0].translation == "No se acerque a la frontera." and 60 <= found[0].score < 100
+    exact = translations.suggestions(session, locale="es", field="body", source_text="Do not approach the border.")
+    assert exact[0].score == 100
+    assert translations.suggestions(session, locale="es", field="body", source_text="Completely unrelated words here") == []
