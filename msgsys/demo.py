@@ -39,7 +39,7 @@ def load_demo_content() -> list:
     """Seed the policy rules, load the sample campaigns as the demo author, and have the demo approver sign off.
 
     The approval goes through the same workflow (four eyes, policy) as any other, and is audited.
-    Spanish texts from the files stay unapproved until a Spanish reviewer signs them off.
+    Spanish texts from the files arrive for review: they reach nobody until a Spanish translator approves them.
     """
     from msgsys import ROOT
     from msgsys.content import loader
@@ -54,4 +54,5 @@ def load_demo_content() -> list:
         for version in workflow.review_queue(s, user=approver):
             if version.author_id == author.id:
                 workflow.transition(s, actor=approver, version=version, name="approve", reason="demo")
+        loader.attach_translations(s, reports)
     return reports

@@ -81,6 +81,12 @@ def test_demo_creates_every_role_and_prints_working_logins(runner, session, clie
     line = next(l for l in result.output.splitlines() if l.strip().startswith("approver@demo.msgsys"))
     password = line.split()[1]
     assert login(client, "approver@demo.msgsys", password).status_code == 302
+    # The sample campaigns are published; their Spanish texts wait for a Spanish translator.
+    from msgsys.translation.models import Translation
+
+    translations = session.exec(select(Translation)).all()
+    assert translations and {t.state for t in translations} == {"in_review"}
+    assert all(t.approved_revision_id is None for t in translations)
     # Running it again is safe: no duplicates, fresh passwords.
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0

@@ -92,3 +92,31 @@ def load_paths(session: Session, paths: list[Path], *, author: User | None = Non
     if not files:
         raise ValidationError(_("No campaign files (*.toml) found."))
     return [load_file(session, f, author=author) for f in files]
+
+
+def attach_translations(session: Session, reports: list[LoadReport]) -> int:
+    """Put the files' texts in other locales up for review, for versions already approved.
+
+    They arrive as `in_review` with the file as their author: a translator of that locale
+    must still approve them, so no team-written text ever reaches anyone unreviewed.
+    """
+    from msgsys.translation import service as translations
+
+    count = 0
+    for report in reports:
+        campaign = session.exec(select(Campaign).where(Campaign.slug == report.campaign)).first()
+        for key, by_locale in report.translations.items():
+            message = session.exec(select(Message).where(Message.campaign_id == campaign.id, Message.key == key)).first()
+            version = content.published_version(session, message) if message else None
+            if version is None:
+                continue
+            for locale, texts in by_locale.items():
+                if translations.find(session, version, locale) is not None:
+                    continue
+                label = f"import:{Path(report.path).name}"
+                translation = translations.start(session, actor=None, version=version, locale=locale, label=label)
+                translations.save(session, actor=None, translation=translation, origin=label, label=label,
+                                  data={"title": texts.get("title"), "body": texts.get("body"), "sms_text": texts.get("sms")})
+                translations.submit_without_person(session, translation=translation, label=label)
+                count += 1
+    return count
