@@ -32,6 +32,7 @@ run: setup  ## web + in-process worker on SQLite, with demo data
 	$(BIN)/msgsys run
 
 test: setup  ## the whole suite (set MSGSYS_TEST_DATABASE_URL / MSGSYS_TEST_REDIS_URL for PostgreSQL and Redis)
+	bash .ci/system-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 web: setup  ## production web tier (PostgreSQL + Redis settings from the environment)

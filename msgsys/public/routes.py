@@ -33,6 +33,12 @@ def root():
     return redirect(url_for("public.home", locale=best))
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    """No icon: an empty answer browsers cache, instead of a redirect and a 404 on every page."""
+    return "", 204, {"Cache-Control": "public, max-age=86400"}
+
+
 @bp.get("/<locale>/")
 def home():
     """All published notices, grouped by kind, with the active advisory first."""
