@@ -6,6 +6,7 @@ from typing import Any
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 
@@ -83,6 +84,14 @@ def init_app(app: Flask) -> None:
         if _wants_json():
             return jsonify(error_payload(err.code, err.message, err.details)), err.status
         return render_template("error.html", status=err.status, message=err.message, details=err.details), err.status
+
+    @app.errorhandler(IntegrityError)
+    def _integrity(_err: IntegrityError):
+        # Two requests raced past a uniqueness check; the database kept exactly one.
+        from msgsys import db
+
+        db.session().rollback()
+        return _domain(Conflict(_("This conflicts with a change made at the same moment. Reload and try again.")))
 
     @app.errorhandler(CSRFError)
     def _csrf(err: CSRFError):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, func, select
 
 from msgsys.audit import service as audit
@@ -25,17 +26,24 @@ MAX_SMS = 1600
 _HOSTILE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
-def _clean_text(value: str | None, field: str, limit: int, *, required: bool = False) -> str:
+FIELD_LABELS = {
+    "title": _l("Title"), "body": _l("Web text"), "sms_text": _l("SMS text"), "change_note": _l("Change note"),
+    "objective": _l("Objective"), "sample_note": _l("Sample note"), "reason": _l("Reason"),
+}
+
+
+def _clean_text(value: str | None, name: str, limit: int, *, required: bool = False) -> str:
+    field = FIELD_LABELS.get(name, name)
     text = (value or "").replace("\r\n", "\n").replace("\r", "\n")
     if _HOSTILE.search(text):
-        raise ValidationError(_("%(field)s contains control or direction-override characters.", field=field), details={"field": field})
+        raise ValidationError(_("%(field)s contains control or direction-override characters.", field=field), details={"field": name})
     text = text.strip()
     if required and not text:
-        raise ValidationError(_("%(field)s is required.", field=field), details={"field": field})
+        raise ValidationError(_("%(field)s is required.", field=field), details={"field": name})
     if len(text) > limit:
         raise ValidationError(
             _("%(field)s is too long: %(n)d characters, at most %(max)d.", field=field, n=len(text), max=limit),
-            details={"field": field},
+            details={"field": name},
         )
     return text
 
@@ -133,7 +141,7 @@ def create_message(session: Session, *, actor: User | None, campaign: Campaign, 
     kind = data.get("kind") or ""
     if kind not in KINDS:
         raise ValidationError(_("Unknown message kind %(kind)s.", kind=kind or "''"), details={"field": "kind"})
-    channels = _codes(data.get("channels") or ["web", "sms"], CHANNELS, "channels")
+    channels = _codes(data["channels"] if data.get("channels") is not None else ["web", "sms"], CHANNELS, "channels")
     if not channels:
         raise ValidationError(_("Choose at least one channel."), details={"field": "channels"})
     if session.exec(select(Message).where(Message.campaign_id == campaign.id, Message.key == key)).first():
@@ -167,7 +175,11 @@ def campaign_of(session: Session, message: Message) -> Campaign:
 
 def content_hash(fields: dict) -> str:
     """A stable hash of a version's content (what recipients would get)."""
-    canonical = {k: (fields.get(k).isoformat() if isinstance(fields.get(k), datetime) else fields.get(k) or "") for k in ("title", "body", "sms_text", "go_live_at", "expires_at")}
+    def norm(value):
+        # The same moment hashes the same however its offset was written.
+        return value.astimezone(timezone.utc).isoformat() if isinstance(value, datetime) else value or ""
+
+    canonical = {k: norm(fields.get(k)) for k in ("title", "body", "sms_text", "go_live_at", "expires_at")}
     return hashlib.sha256(json.dumps(canonical, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -198,7 +210,10 @@ def latest_version(session: Session, message: Message) -> MessageVersion | None:
 
 def published_version(session: Session, message: Message) -> MessageVersion | None:
     """The version recipients see now, or None."""
-    return session.exec(select(MessageVersion).where(MessageVersion.message_id == message.id, MessageVersion.state == "published")).first()
+    return session.exec(
+        select(MessageVersion).where(MessageVersion.message_id == message.id, MessageVersion.state == "published")
+        .order_by(col(MessageVersion.number).desc())
+    ).first()
 
 
 def get_version(session: Session, version_id: int) -> MessageVersion:

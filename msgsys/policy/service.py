@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlmodel import Session, col, select
 
+from msgsys import permissions
 from msgsys.audit import service as audit
 from msgsys.auth.models import User
 from msgsys.errors import NotFound, PolicyViolation, ValidationError
@@ -59,6 +60,8 @@ def _snapshot(rule: PolicyRule) -> dict:
 
 def create_rule(session: Session, *, data: dict, actor: User | None = None, label: str | None = None, rule_key: str | None = None) -> PolicyRule:
     """Add a rule after validating it; audit it."""
+    if actor is not None:
+        permissions.require(actor, "policy.manage", subject_type="policy_rule")
     clean = _validated(data)
     rule = PolicyRule(rule_key=rule_key or "pending", created_by_id=actor.id if actor else None, **clean)
     session.add(rule)
@@ -71,6 +74,7 @@ def create_rule(session: Session, *, data: dict, actor: User | None = None, labe
 
 def update_rule(session: Session, *, rule_key: str, data: dict, actor: User) -> PolicyRule:
     """A new version of a rule replaces the current one (which is kept, inactive)."""
+    permissions.require(actor, "policy.manage", subject_type="policy_rule", subject_id=rule_key)
     current = _current(session, rule_key)
     clean = _validated(data)
     current.active = False
@@ -85,6 +89,7 @@ def update_rule(session: Session, *, rule_key: str, data: dict, actor: User) -> 
 
 def deactivate_rule(session: Session, *, rule_key: str, actor: User) -> PolicyRule:
     """Switch a rule off (its history stays)."""
+    permissions.require(actor, "policy.manage", subject_type="policy_rule", subject_id=rule_key)
     current = _current(session, rule_key)
     before = _snapshot(current)
     current.active = False

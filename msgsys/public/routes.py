@@ -10,6 +10,8 @@ from msgsys.public import service
 
 bp = Blueprint("public", __name__)
 KIND_ORDER = ("advisory", "counter_rumor", "pathway", "info")
+# Only real locales match, so /logout or /admin never fall into the public site.
+LOCALE_ANY = ",".join(LOCALES)
 
 
 @bp.url_value_preprocessor
@@ -39,7 +41,7 @@ def favicon():
     return "", 204, {"Cache-Control": "public, max-age=86400"}
 
 
-@bp.get("/<locale>/")
+@bp.get(f"/<any({LOCALE_ANY}):locale>/")
 def home():
     """All published notices, grouped by kind, with the active advisory first."""
     notices = service.notices(db.session(), locale=g.locale)
@@ -47,7 +49,7 @@ def home():
     return _cached(render_template("public/home.html", groups=groups, advisory=service.active_advisory(db.session(), locale=g.locale)))
 
 
-@bp.get("/<locale>/n/<int:message_id>")
+@bp.get(f"/<any({LOCALE_ANY}):locale>/n/<int:message_id>")
 def notice(message_id: int):
     """One notice, saying which language it is shown in when the reader's is not available."""
     item = service.notice(db.session(), message_id=message_id, locale=g.locale)

@@ -49,6 +49,10 @@ def transition(session: Session, *, actor: User | None, version: MessageVersion,
         raise ValidationError(_("Give a reason."), details={"field": "reason"})
     if len(reason) > 2000:
         raise ValidationError(_("The reason is too long (at most 2000 characters)."), details={"field": "reason"})
+    if name == "approve":
+        newer = _newer_published(session, version)
+        if newer is not None:
+            raise InvalidTransition(_("Version %(n)d is already published; this older version would replace it. Restore it as a new draft instead.", n=newer.number))
     warnings = policy.enforce(policy_violations(session, version)) if step.checks_policy else []
     return _apply(session, step, version=version, actor=actor, reason=reason, warnings=warnings, label=label)
 
@@ -91,7 +95,20 @@ def _apply(session: Session, step: Transition, *, version: MessageVersion, actor
     return version
 
 
+def _newer_published(session: Session, version: MessageVersion) -> MessageVersion | None:
+    return session.exec(
+        select(MessageVersion).where(MessageVersion.message_id == version.message_id, MessageVersion.number > version.number,
+                                     MessageVersion.state == "published")
+    ).first()
+
+
 def _publish(session: Session, version: MessageVersion) -> None:
+    newer = _newer_published(session, version)
+    if newer is not None:  # a newer version went live first: this one never replaces it
+        version.superseded_by_id = newer.id
+        _apply(session, VERSION_TRANSITIONS["supersede"], version=version, actor=None,
+               reason=_("superseded by version %(n)d", n=newer.number), warnings=[])
+        return
     _apply(session, VERSION_TRANSITIONS["publish"], version=version, actor=None, reason="", warnings=[])
 
 

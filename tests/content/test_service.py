@@ -176,3 +176,44 @@ def test_campaign_and_message_input_is_checked(session):
     make_message(session, campaign, key="dup")
     with pytest.raises(Conflict):
         content.create_message(session, actor=None, campaign=campaign, data={"key": "dup", "kind": "info"})
+
+
+def test_an_older_version_approved_after_a_newer_one_went_live_never_replaces_it(session, people):
+    author, approver = people
+    message = make_message(session)
+    v1 = make_version(session, message, author, title="One")
+    step(session, v1, author, "submit")
+    v2 = content.edit(session, actor=author, version=v1, data={"title": "Two", "body": "b", "sms_text": "s"}); session.commit()
+    step(session, v2, author, "submit"); step(session, v2, approver, "approve")
+    with pytest.raises(InvalidTransition, match="already published"):
+        step(session, v1, approver, "approve")
+    session.rollback()
+    assert content.published_version(session, message).id == v2.id
+
+
+def test_a_scheduled_older_version_does_not_replace_a_newer_published_one(session, people, clock):
+    author, approver = people
+    message = make_message(session)
+    v1 = make_version(session, message, author, title="One", go_live_at=clock.now() + timedelta(hours=1))
+    step(session, v1, author, "submit"); step(session, v1, approver, "approve")
+    v2 = content.edit(session, actor=author, version=v1, data={"title": "Two", "body": "b", "sms_text": "s"}); session.commit()
+    step(session, v2, author, "submit"); step(session, v2, approver, "approve")
+    clock.advance(hours=2)
+    workflow.run_schedule(session)
+    session.commit()
+    assert content.published_version(session, message).id == v2.id
+    assert session.get(MessageVersion, v1.id).state == "retired"
+
+
+def test_the_same_moment_hashes_the_same_in_any_offset(session):
+    from datetime import datetime, timezone as tz
+
+    utc = datetime(2026, 5, 1, 16, 0, tzinfo=tz.utc)
+    gt = datetime(2026, 5, 1, 10, 0, tzinfo=tz(timedelta(hours=-6)))
+    assert content.content_hash({"title": "t", "go_live_at": utc}) == content.content_hash({"title": "t", "go_live_at": gt})
+
+
+def test_an_empty_channel_list_is_refused(session):
+    campaign = make_campaign(session)
+    with pytest.raises(ValidationError, match="channel"):
+        content.create_message(session, actor=None, campaign=campaign, data={"key": "k", "kind": "info", "channels": []})

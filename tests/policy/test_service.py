@@ -151,3 +151,20 @@ def test_seeding_twice_adds_nothing(session):
     first = policy.seed_rules(session)
     session.commit()
     assert first > 0 and policy.seed_rules(session) == 0
+
+
+def test_only_admins_change_rules_whoever_calls_the_service(session, seeded):
+    from msgsys.errors import PermissionDenied
+
+    author = make_user(session, roles="author,approver,translator")
+    with pytest.raises(PermissionDenied):
+        policy.create_rule(session, actor=author, data={"rule_type": "forbidden_phrase", "pattern": "anything"})
+    session.rollback()
+    key = policy.active_rules(session)[0].rule_key
+    with pytest.raises(PermissionDenied):
+        policy.deactivate_rule(session, rule_key=key, actor=author)
+    session.rollback()
+    with pytest.raises(PermissionDenied):
+        policy.update_rule(session, rule_key=key, actor=author, data={"rule_type": "forbidden_phrase", "pattern": "x"})
+    session.rollback()
+    assert any(r.rule_key == key for r in policy.active_rules(session))
