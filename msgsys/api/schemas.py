@@ -1,0 +1,323 @@
+"""Request and response shapes of the JSON API: strict pydantic models, and the one place their errors become ours."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Annotated, Any, Literal, Optional, TypeVar
+
+from flask import request
+from flask_babel import gettext as _
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer, StrictStr, WithJsonSchema
+from pydantic import ValidationError as PydanticError
+
+from msgsys.content.models import CHANNELS, COUNTRIES, KINDS, VERSION_STATES
+from msgsys.content.service import SLUG
+from msgsys.errors import ValidationError
+from msgsys.locales import LOCALES
+from msgsys.policy.matching import RULE_TYPES, SEVERITIES
+from msgsys.workflow.transitions import VERSION_TRANSITIONS
+
+Locale = Literal[LOCALES]  # type: ignore[valid-type]
+Country = Literal[COUNTRIES]  # type: ignore[valid-type]
+Kind = Literal[KINDS]  # type: ignore[valid-type]
+Channel = Literal[CHANNELS]  # type: ignore[valid-type]
+State = Literal[VERSION_STATES]  # type: ignore[valid-type]
+# Steps a person takes (the others are the scheduler's), named as in the transition table.
+Step = Literal[tuple(name for name, t in VERSION_TRANSITIONS.items() if t.permission is not None)]  # type: ignore[valid-type]
+SLUG_PATTERN = SLUG.pattern
+MAX_ID = 2**31 - 1  # ids are 32-bit integer columns; a larger id in a URL names nothing
+
+
+def iso_utc(value: datetime) -> str:
+    """ISO 8601 in UTC with a Z; a naive value is taken to be UTC already (that is how it is stored)."""
+    if value.utcoffset() is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+UtcDatetime = Annotated[
+    datetime, PlainSerializer(iso_utc, return_type=str), WithJsonSchema({"type": "string", "format": "date-time"})
+]
+
+
+# Requests ----------------------------------------------------------------------------------
+
+class _Request(BaseModel):
+    # Strict: a number is not a title and a string is not a list; unknown fields are mistakes, not extras.
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class CampaignCreate(_Request):
+    """A new campaign."""
+
+    slug: StrictStr = Field(description="Lowercase letters, digits and hyphens; at most 80 characters.")
+    title: StrictStr
+    objective: StrictStr = ""
+    source_locale: Locale = "en"
+    target_locales: list[Locale] = []
+    audience_countries: list[Country] = []
+    starts_on: Optional[date] = Field(default=None, description="YYYY-MM-DD")
+    ends_on: Optional[date] = Field(default=None, description="YYYY-MM-DD, not before starts_on")
+
+
+class MessageCreate(_Request):
+    """A new message of a campaign."""
+
+    key: StrictStr = Field(description="Lowercase letters, digits and hyphens; unique within the campaign.")
+    kind: Kind
+    channels: list[Channel] = Field(default=["web", "sms"], min_length=1)
+
+
+class VersionCreate(_Request):
+    """A new draft version of a message."""
+
+    title: StrictStr
+    body: StrictStr = Field(default="", description="Markdown subset; required when the message goes to the web.")
+    sms_text: StrictStr = Field(default="", description="Required when the message goes by SMS.")
+    change_note: StrictStr = ""
+    # An offset is required: a go-live read in the wrong time zone would publish hours early or late.
+    go_live_at: Optional[AwareDatetime] = Field(default=None, description="ISO 8601 with an offset; none means on approval.")
+    expires_at: Optional[AwareDatetime] = Field(default=None, description="ISO 8601 with an offset, after go_live_at.")
+
+
+class TransitionRequest(_Request):
+    """The body of a workflow step; request-changes and retire need a reason."""
+
+    reason: StrictStr = ""
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse(model: type[M]) -> M:
+    """The request's JSON body as `model`, or ValidationError naming the first bad field. An empty body is `{}`."""
+    raw = request.get_data(cache=True) or b"{}"
+    try:
+        return model.model_validate_json(raw)
+    except PydanticError as err:
+        raise validation_error(err) from None
+
+
+def validation_error(err: PydanticError) -> ValidationError:
+    """Our ValidationError for pydantic's: `field` is the first bad one (dotted), `errors` lists them all."""
+    errors = [
+        {"field": ".".join(str(p) for p in e["loc"]) or "body", "type": e["type"], "message": e["msg"]}
+        for e in err.errors(include_url=False, include_context=False, include_input=False)
+    ]
+    first = errors[0]
+    if first["type"] == "json_invalid":
+        message = _("The request body is not valid JSON.")
+    elif first["field"] == "body":
+        message = _("The request body must be a JSON object.")
+    else:
+        message = _("%(field)s: %(problem)s", field=first["field"], problem=first["message"])
+    return ValidationError(message, details={"field": first["field"], "errors": errors})
+
+
+# Responses ---------------------------------------------------------------------------------
+
+class Campaign(BaseModel):
+    """A campaign."""
+
+    id: int
+    slug: str
+    title: str
+    objective: str
+    source_locale: str
+    target_locales: list[str]
+    audience_countries: list[str]
+    starts_on: Optional[date]
+    ends_on: Optional[date]
+    owner_id: Optional[int]
+    sample_note: str
+    created_at: UtcDatetime
+
+    @classmethod
+    def of(cls, c: Any) -> "Campaign":
+        """From the table row."""
+        return cls(
+            id=c.id, slug=c.slug, title=c.title, objective=c.objective, source_locale=c.source_locale,
+            target_locales=c.target_list, audience_countries=c.country_list, starts_on=c.starts_on,
+            ends_on=c.ends_on, owner_id=c.owner_id, sample_note=c.sample_note, created_at=c.created_at,
+        )
+
+
+class CampaignList(BaseModel):
+    """Campaigns, newest first."""
+
+    campaigns: list[Campaign]
+
+
+class VersionRef(BaseModel):
+    """Which version, and where it stands."""
+
+    id: int
+    number: int
+    state: State
+
+    @classmethod
+    def of(cls, v: Any) -> Optional["VersionRef"]:
+        """From the table row, or None."""
+        return None if v is None else cls(id=v.id, number=v.number, state=v.state)
+
+
+class Message(BaseModel):
+    """A message with its newest and its published version."""
+
+    id: int
+    campaign_id: int
+    key: str
+    kind: Kind
+    channels: list[Channel]
+    created_at: UtcDatetime
+    latest_version: Optional[VersionRef] = None
+    published_version: Optional[VersionRef] = None
+
+    @classmethod
+    def of(cls, m: Any, latest: Any = None, published: Any = None) -> "Message":
+        """From the table row and its two versions."""
+        return cls(
+            id=m.id, campaign_id=m.campaign_id, key=m.key, kind=m.kind, channels=m.channel_list, created_at=m.created_at,
+            latest_version=VersionRef.of(latest), published_version=VersionRef.of(published),
+        )
+
+
+class CampaignDetail(Campaign):
+    """A campaign with its messages, by key."""
+
+    messages: list[Message]
+
+
+class Version(BaseModel):
+    """A message version. Once submitted, its content never changes."""
+
+    id: int
+    message_id: int
+    number: int
+    state: State
+    title: str
+    body: str
+    sms_text: str
+    change_note: str
+    content_hash: str
+    go_live_at: Optional[UtcDatetime]
+    expires_at: Optional[UtcDatetime]
+    author_id: Optional[int]
+    author_label: str
+    based_on_id: Optional[int]
+    created_at: UtcDatetime
+    submitted_at: Optional[UtcDatetime]
+    reviewed_by_id: Optional[int]
+    reviewed_at: Optional[UtcDatetime]
+    review_reason: str
+    published_at: Optional[UtcDatetime]
+    retired_at: Optional[UtcDatetime]
+    retire_reason: str
+    superseded_by_id: Optional[int]
+
+    @classmethod
+    def fields_of(cls, v: Any) -> dict:
+        """The row's attributes a plain Version shows."""
+        return {name: getattr(v, name) for name in Version.model_fields}
+
+    @classmethod
+    def of(cls, v: Any) -> "Version":
+        """From the table row."""
+        return cls(**cls.fields_of(v))
+
+
+class VersionList(BaseModel):
+    """A message's versions, newest first."""
+
+    versions: list[Version]
+
+
+class PolicyViolationItem(BaseModel):
+    """One breach of one policy rule, located in the field's text."""
+
+    rule_id: Optional[int]
+    rule_type: Literal[RULE_TYPES]  # type: ignore[valid-type]
+    severity: Literal[SEVERITIES]  # type: ignore[valid-type]
+    blocking: bool
+    field: Optional[str]
+    start: Optional[int]
+    end: Optional[int]
+    excerpt: str
+    message: str
+
+
+class PolicyReport(BaseModel):
+    """What the active policy rules say about a version's text."""
+
+    blocking: bool = Field(description="True when submitting or approving would be refused.")
+    violations: list[PolicyViolationItem]
+
+    @classmethod
+    def of(cls, violations: list) -> "PolicyReport":
+        """From the matcher's violations."""
+        return cls(blocking=any(v.blocking for v in violations), violations=[v.as_dict() for v in violations])
+
+
+class AllowedTransition(BaseModel):
+    """A workflow step the caller may take now."""
+
+    name: Step
+    needs_reason: bool
+
+
+class VersionDetail(Version):
+    """A version with its policy report and the steps open to the caller."""
+
+    policy: PolicyReport
+    allowed_transitions: list[AllowedTransition]
+
+    @classmethod
+    def of_parts(cls, v: Any, *, violations: list, transitions: list) -> "VersionDetail":
+        """From the row, its violations and the transitions open to the caller."""
+        return cls(
+            **cls.fields_of(v), policy=PolicyReport.of(violations),
+            allowed_transitions=[AllowedTransition(name=t.name, needs_reason=t.needs_reason) for t in transitions],
+        )
+
+
+class DiffOp(BaseModel):
+    """One stretch of text: kept (equal), removed (delete), added (insert) or replaced."""
+
+    op: Literal["equal", "delete", "insert", "replace"]
+    old: str
+    new: str
+
+
+class FieldDiff(BaseModel):
+    """One field compared word by word."""
+
+    changed: bool
+    ops: list[DiffOp]
+
+
+class VersionDiff(BaseModel):
+    """What changed from one version (`from`) to another (`to`)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_id: int = Field(alias="from")
+    to_id: int = Field(alias="to")
+    fields: dict[Literal["title", "body", "sms_text"], FieldDiff]
+
+    @classmethod
+    def of(cls, old: Any, new: Any, diffs: list) -> "VersionDiff":
+        """From the two rows and content.diff's field diffs."""
+        return cls(from_id=old.id, to_id=new.id, fields={d.field: FieldDiff(changed=d.changed, ops=d.ops) for d in diffs})
+
+
+class Me(BaseModel):
+    """The account a token acts as."""
+
+    id: int
+    email: str
+    roles: list[str]
+    locales: list[str]
+
+
+def dump(model: BaseModel) -> dict:
+    """JSON-ready form of a response model (datetimes as ISO 8601 UTC, aliases as documented)."""
+    return model.model_dump(mode="json", by_alias=True)
