@@ -43,13 +43,19 @@ def init_app(app: Flask) -> None:
     from msgsys.admin import routes as admin_routes
     from msgsys.api import routes as api_routes
     from msgsys.auth import routes as auth_routes
+    from msgsys.content import routes as content_routes
+    from msgsys.policy import routes as policy_routes
+    from msgsys.public import routes as public_routes
 
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_message = None
     auth_routes.init_app(app)
     admin_routes.init_app(app)
+    content_routes.init_app(app)
+    policy_routes.init_app(app)
     api_routes.init_app(app, csrf)
+    public_routes.init_app(app)
     app.after_request(_security_headers)
 
     @app.context_processor

@@ -1,0 +1,247 @@
+"""Officers' pages for campaigns, messages and the version editor (HTTP only; the services decide)."""
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup, escape
+
+from msgsys import db, permissions
+from msgsys.audit import service as audit
+from msgsys.content import service as content
+from msgsys.content.forms import (
+    CHANNEL_LABELS, KIND_LABELS, STATE_LABELS, CampaignForm, CompareForm, MessageForm, VersionForm,
+)
+from msgsys.errors import DomainError
+from msgsys.permissions import requires
+from msgsys.sms.encoding import count_sms
+from msgsys.workflow import service as workflow
+
+bp = Blueprint("content", __name__, url_prefix="/admin")
+
+
+# Campaigns and messages ----------------------------------------------------------------------
+
+@bp.route("/campaigns", methods=["GET", "POST"])
+@requires("officer.view")
+def campaign_list():
+    """Every campaign with its message counts by state; start a new one."""
+    form = CampaignForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            with db.transaction() as s:
+                campaign = content.create_campaign(s, actor=current_user, data=form.to_data())
+        except DomainError as exc:
+            status = add_error(form, exc)
+        else:
+            flash(_("Campaign %(title)s created.", title=campaign.title), "info")
+            return redirect(url_for("content.campaign_detail", slug=campaign.slug))
+    elif request.method == "POST":
+        status = 422
+    s = db.session()
+    counts = content.state_counts(s)
+    campaigns = [(c, counts.get(c.id, {})) for c in content.list_campaigns(s)]
+    return render_template("content/campaigns.html", campaigns=campaigns, form=form), status
+
+
+@bp.route("/campaigns/<slug>", methods=["GET", "POST"])
+@requires("officer.view")
+def campaign_detail(slug: str):
+    """A campaign, its messages with their latest and published versions; add a message."""
+    campaign = content.get_campaign(db.session(), slug)
+    form = MessageForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            with db.transaction() as s:
+                message = content.create_message(s, actor=current_user, campaign=campaign,
+                                                 data={"key": form.key.data, "kind": form.kind.data, "channels": form.channels.data})
+        except DomainError as exc:
+            status = add_error(form, exc)
+        else:
+            flash(_("Message %(key)s added.", key=message.key), "info")
+            return redirect(url_for("content.message_detail", message_id=message.id))
+    elif request.method == "POST":
+        status = 422
+    rows = content.message_rows(db.session(), campaign)
+    return render_template("content/campaign.html", campaign=campaign, rows=rows, form=form), status
+
+
+@bp.get("/messages/<int:message_id>")
+@requires("officer.view")
+def message_detail(message_id: int):
+    """A message's versions, newest first, and the history of each from the audit log."""
+    s = db.session()
+    message = content.get_message(s, message_id)
+    versions = content.versions_of(s, message)
+    events = audit.history(s, subject_type="version", subject_ids=[str(v.id) for v in versions])
+    compare = compare_form(versions)
+    return render_template(
+        "content/message.html", message=message, campaign=content.campaign_of(s, message), versions=versions,
+        history=history_rows(events, {str(v.id): v.number for v in versions}), compare=compare,
+    )
+
+
+@bp.get("/messages/<int:message_id>/compare")
+@requires("officer.view")
+def compare_pick(message_id: int):
+    """Send the two versions picked on the message page to the comparison."""
+    s = db.session()
+    message = content.get_message(s, message_id)
+    form = compare_form(content.versions_of(s, message), request.args)
+    if not form.validate():
+        flash(_("Pick two versions of this message to compare."), "error")
+        return redirect(url_for("content.message_detail", message_id=message.id))
+    return redirect(url_for("content.version_diff", version_id=form.a.data, other_id=form.b.data))
+
+
+# The editor ------------------------------------------------------------------------------------
+
+@bp.route("/messages/<int:message_id>/edit", methods=["GET", "POST"])
+@requires("officer.view")
+def message_new_version(message_id: int):
+    """Write a new draft of a message, starting from its latest version."""
+    s = db.session()
+    message = content.get_message(s, message_id)
+    latest = content.latest_version(s, message)
+    form = VersionForm(data=prefill(latest) if request.method == "GET" else None)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            with db.transaction() as s:
+                saved = content.new_version(s, actor=current_user, message=message, data=form.to_data(), based_on=latest)
+        except DomainError as exc:
+            status = add_error(form, exc)
+        else:
+            flash(_("Draft version %(n)d saved.", n=saved.number), "info")
+            return redirect(url_for("content.version_edit", version_id=saved.id))
+    elif request.method == "POST":
+        status = 422
+    return render_editor(message=message, version=None, form=form, status=status)
+
+
+@bp.route("/versions/<int:version_id>/edit", methods=["GET", "POST"])
+@requires("officer.view")
+def version_edit(version_id: int):
+    """Edit a version: one's own draft changes in place, anything else becomes a new draft."""
+    s = db.session()
+    version = content.get_version(s, version_id)
+    message = content.get_message(s, version.message_id)
+    form = VersionForm(data=prefill(version) if request.method == "GET" else None)
+    status = 200
+    if form.validate_on_submit():
+        number = version.number
+        try:
+            with db.transaction() as s:
+                saved = content.edit(s, actor=current_user, version=version, data=form.to_data())
+        except DomainError as exc:
+            status = add_error(form, exc)
+        else:
+            if saved.id == version_id:
+                flash(_("Draft version %(n)d saved.", n=saved.number), "info")
+            else:
+                flash(_("Version %(old)d cannot change, so your edit was saved as a new draft: version %(n)d.",
+                        old=number, n=saved.number), "info")
+            return redirect(url_for("content.version_edit", version_id=saved.id))
+    elif request.method == "POST":
+        status = 422
+    return render_editor(message=message, version=version, form=form, status=status)
+
+
+def render_editor(*, message, version, form, status: int):
+    """The editor page; for a saved version, with its policy check."""
+    s = db.session()
+    violations = [v.as_dict() for v in workflow.policy_violations(s, version)] if version is not None else []
+    in_place = version is not None and version.state == "draft" and version.author_id == current_user.id
+    return render_template(
+        "content/editor.html", message=message, campaign=content.campaign_of(s, message), version=version,
+        form=form, in_place=in_place, violations=violations, sms=count_sms(form.sms_text.data or ""),
+        latest=content.latest_version(s, message),
+    ), status
+
+
+def prefill(version) -> dict | None:
+    """Editor fields taken from a version (the change note starts empty)."""
+    if version is None:
+        return None
+    return {k: getattr(version, k) for k in ("title", "body", "sms_text", "go_live_at", "expires_at")}
+
+
+# Helpers shared with the version pages ---------------------------------------------------------
+
+def add_error(form, exc: DomainError) -> int:
+    """Show a service's refusal on the form, next to its field when it names one; return the status."""
+    field = exc.details.get("field") if isinstance(exc.details, dict) else None
+    if field and field in form._fields and field != "csrf_token":
+        form[field].errors = [*form[field].errors, exc.message]
+    else:
+        form.form_errors.append(exc.message)
+    return exc.status
+
+
+def compare_form(versions, args=None) -> CompareForm:
+    """The pick-two-versions form, defaulting to the two newest."""
+    form = CompareForm(args)
+    choices = [(v.id, _("Version %(n)d (%(state)s)", n=v.number, state=STATE_LABELS.get(v.state, v.state))) for v in versions]
+    form.a.choices = form.b.choices = choices
+    if args is None and len(versions) >= 2:
+        form.a.data, form.b.data = versions[1].id, versions[0].id
+    return form
+
+
+def history_rows(events, numbers: dict[str, int]) -> list[dict]:
+    """Audit events as table rows: version number and the states before and after."""
+    rows = []
+    for event in events:
+        before, after = _loads(event.before), _loads(event.after)
+        rows.append({"event": event, "number": numbers.get(event.subject_id),
+                     "from": before.get("state"), "to": after.get("state")})
+    return rows
+
+
+def _loads(value: str | None) -> dict:
+    try:
+        loaded = json.loads(value) if value else {}
+    except ValueError:
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def mark_violations(text: str | None, violations: list[dict], field: str) -> Markup:
+    """The field's text, escaped, with each violation's span marked."""
+    text = text or ""
+    spans = sorted(
+        (v["start"], v["end"]) for v in violations
+        if v.get("field") == field and v.get("start") is not None and v.get("end") is not None
+    )
+    parts, pos = [], 0
+    for start, end in spans:
+        start, end = max(start, pos), min(end, len(text))
+        if start >= end:
+            continue  # overlaps a span already marked
+        parts.append(escape(text[pos:start]))
+        parts.append(Markup('<mark class="violation">{}</mark>').format(text[start:end]))
+        pos = end
+    parts.append(escape(text[pos:]))
+    return Markup("").join(parts)
+
+
+def officer_overview() -> dict:
+    """What the dashboard shows: campaigns with counts by state, and the review queue's length."""
+    s = db.session()
+    counts = content.state_counts(s)
+    waiting = len(workflow.review_queue(s, user=current_user)) if permissions.can(current_user, "version.approve") else None
+    return {"campaigns": [(c, counts.get(c.id, {})) for c in content.list_campaigns(s)], "waiting": waiting}
+
+
+def init_app(app: Flask) -> None:
+    """Register the content pages, the version pages and their template helpers."""
+    from msgsys.content import version_routes  # noqa: F401  (adds the version pages to bp)
+
+    app.add_template_filter(mark_violations, "mark_violations")
+    app.add_template_global(officer_overview, "officer_overview")
+    app.jinja_env.globals.update(STATE_LABELS=STATE_LABELS, KIND_LABELS=KIND_LABELS, CHANNEL_LABELS=CHANNEL_LABELS)
+    app.register_blueprint(bp)

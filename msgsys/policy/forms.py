@@ -1,0 +1,36 @@
+"""The form for adding or changing an advisory policy rule."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+from msgsys.admin.forms import CheckboxesField
+from msgsys.content.forms import KIND_LABELS
+from msgsys.locales import LOCALES, native_name
+from msgsys.policy.matching import KINDS, RULE_TYPES, SEVERITIES
+
+RULE_TYPE_LABELS = {
+    "forbidden_phrase": _l("Forbidden phrase"),
+    "required_statement": _l("Required statement"),
+    "link_allowlist": _l("Allowed link domains"),
+    "max_sms_segments": _l("Maximum SMS segments"),
+}
+SEVERITY_LABELS = {"block": _l("Blocks submission and approval"), "warn": _l("Warning only")}
+
+
+class RuleForm(FlaskForm):
+    """One rule; the policy service checks that it can be used."""
+
+    rule_type = SelectField(_l("Type"), choices=[SelectChoice(t, RULE_TYPE_LABELS[t]) for t in RULE_TYPES])
+    pattern = TextAreaField(_l("Pattern"), validators=[DataRequired(), Length(max=2000)], render_kw={"rows": 2})
+    severity = SelectField(_l("Severity"), choices=[SelectChoice(s, SEVERITY_LABELS[s]) for s in SEVERITIES])
+    locale = SelectField(_l("Language"), choices=[SelectChoice("*", _l("Every language"))] + [SelectChoice(c, native_name(c)) for c in LOCALES])
+    kinds = CheckboxesField(_l("Message kinds (none ticked: every kind)"), choices=[SelectChoice(k, KIND_LABELS[k]) for k in KINDS])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=500)], render_kw={"rows": 2})
+
+    def to_data(self) -> dict:
+        """The fields as the policy service takes them."""
+        return {name: getattr(self, name).data for name in ("rule_type", "pattern", "severity", "locale", "kinds", "description")}
