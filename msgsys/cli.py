@@ -43,6 +43,27 @@ def fail(message: str) -> None:
     sys.exit(2)
 
 
+def user_or_fail(session, email: str):
+    """The user with this email (None when none is given), or exit with an error."""
+    from msgsys.auth import service as users
+
+    if not email:
+        return None
+    user = users.find_user(session, email)
+    if user is None:
+        fail(f"no user with the email {email}")
+    return user
+
+
+def describe(exc: DomainError) -> str:
+    """A refusal with each of its problems or policy violations on a line of its own."""
+    details = exc.details if isinstance(exc.details, dict) else {}
+    lines = [exc.message, *(f"  {p}" for p in details.get("problems", []))]
+    for v in details.get("violations", []):
+        lines.append(f"  - [{'block' if v.get('blocking') else 'warn'}] {v.get('field') or '-'}: {v['message']}")
+    return "\n".join(lines)
+
+
 @click.command("run")
 @with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -145,12 +166,11 @@ def users_token(email: str, name: str) -> None:
     """Print a new API token for a user (shown once)."""
     from msgsys.auth import service
 
+    if not email:
+        fail("give the user's email")
     try:
         with db.transaction() as s:
-            user = service.find_user(s, email)
-            if user is None:
-                fail(f"no user with the email {email}")
-            issued = service.issue_token(s, user=user, name=name, label="cli")
+            issued = service.issue_token(s, user=user_or_fail(s, email), name=name, label="cli")
     except DomainError as exc:
         fail(exc.message)
     click.echo(issued.secret)
@@ -208,28 +228,15 @@ def campaigns_group() -> None:
 @click.option("--author", "author_email", default="", help="submit the loaded versions as this author (default: the import itself)")
 def campaigns_load(paths: tuple[Path, ...], author_email: str) -> None:
     """Load campaign files (or folders of them); loading again changes nothing."""
-    from msgsys.auth import service as users
     from msgsys.content import loader
 
     try:
         with db.transaction() as s:
-            author = None
-            if author_email:
-                author = users.find_user(s, author_email)
-                if author is None:
-                    fail(f"no user with the email {author_email}")
-            reports = loader.load_paths(s, list(paths), author=author)
+            reports = loader.load_paths(s, list(paths), author=user_or_fail(s, author_email))
     except DomainError as exc:
-        fail(_describe(exc))
+        fail(describe(exc))
     for r in reports:
         click.echo(f"{r.campaign}: {len(r.created)} new, {len(r.updated)} updated, {len(r.unchanged)} unchanged")
-
-
-def _describe(exc: DomainError) -> str:
-    lines = [exc.message]
-    for v in (exc.details or {}).get("violations", []) if isinstance(exc.details, dict) else []:
-        lines.append(f"  - [{v['severity']}] {v['field'] or '-'}: {v['message']}")
-    return "\n".join(lines)
 
 
 @click.group("policy", cls=AppGroup)

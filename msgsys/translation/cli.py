@@ -38,22 +38,14 @@ def export_command(slug: str, locale: str, output: Path) -> None:
 @click.option("--as", "email", default="", help="the translator importing (default: the file itself, which only reaches review)")
 def import_command(path: Path, email: str) -> None:
     """Check a catalog entry by entry and apply it whole, or print each problem and change nothing."""
-    from msgsys.auth import service as users
-    from msgsys.cli import fail
+    from msgsys.cli import describe, fail, user_or_fail
     from msgsys.translation import catalog
 
     try:
         with db.transaction() as s:
-            actor = None
-            if email:
-                actor = users.find_user(s, email)
-                if actor is None:
-                    fail(f"no user with the email {email}")
-            report = catalog.import_catalog(s, data=path.read_bytes(), actor=actor, origin=f"import:{path.name}")
+            report = catalog.import_catalog(s, data=path.read_bytes(), actor=user_or_fail(s, email), origin=f"import:{path.name}")
     except DomainError as exc:
-        problems = (exc.details or {}).get("problems", []) if isinstance(exc.details, dict) else []
-        violations = (exc.details or {}).get("violations", []) if isinstance(exc.details, dict) else []
-        fail("\n".join([exc.message, *(f"  {p}" for p in problems), *(f"  {v['message']}" for v in violations)]))
+        fail(describe(exc))
     click.echo(f"{report.campaign} ({report.locale}): {len(report.applied)} message(s) imported for review; "
                f"{report.skipped_fuzzy} fuzzy and {report.skipped_empty} empty entries left as they were")
 
