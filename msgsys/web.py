@@ -46,6 +46,7 @@ def init_app(app: Flask) -> None:
     from msgsys.content import routes as content_routes
     from msgsys.policy import routes as policy_routes
     from msgsys.public import routes as public_routes
+    from msgsys.translation import routes as translation_routes
 
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -54,6 +55,7 @@ def init_app(app: Flask) -> None:
     admin_routes.init_app(app)
     content_routes.init_app(app)
     policy_routes.init_app(app)
+    translation_routes.init_app(app)
     api_routes.init_app(app, csrf)
     public_routes.init_app(app)
     app.after_request(_security_headers)
