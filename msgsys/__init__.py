@@ -31,7 +31,7 @@ def create_app(config_overrides: Mapping[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.env == "production",
         REMEMBER_COOKIE_SECURE=settings.env == "production",
-        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        MAX_CONTENT_LENGTH=4 * 1024 * 1024,  # above the 2 MB catalog limit, so that limit's own message is shown
         TESTING=settings.env == "testing",
     )
     app.config.update(settings.extra)

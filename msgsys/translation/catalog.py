@@ -67,7 +67,7 @@ def export_catalog(session: Session, *, campaign: Campaign, locale: str) -> byte
                 counted = count_sms(source)
                 comments.append(f"SMS: keep to {max(counted.segments, 1)} segment(s); source is {counted.encoding}, {counted.segments} segment(s). "
                                 "Accented letters make the SMS UCS-2 (70/67 characters a segment).")
-            outdated = translation is not None and translation.state == "outdated" and f in translation.outdated_list
+            outdated = translation is not None and f in translation.outdated_list
             catalog.add(
                 source, getattr(rev, f) if rev else "", context=f"{message.key}.{PO_FIELD[f]}", auto_comments=comments,
                 flags=["fuzzy"] if outdated else [], previous_id=getattr(previous, f) if outdated and previous else (),
@@ -97,6 +97,7 @@ class ImportReport:
     applied: dict[str, list[str]] = field(default_factory=dict)  # message key -> fields
     skipped_fuzzy: int = 0
     skipped_empty: int = 0
+    left_draft: list[str] = field(default_factory=list)  # messages with entries still fuzzy: saved, not submitted
 
 
 def _parse(data: bytes) -> Catalog:
@@ -204,10 +205,13 @@ def import_catalog(session: Session, *, data: bytes, actor: User | None, origin:
     for key, version, translation, merged, names in plans:
         if translation is None:
             translation = translations.start(session, actor=actor, version=version, locale=locale, label=origin)
-        translations.save(session, actor=actor, translation=translation, data=merged, origin=origin, label=origin)
+        translations.save(session, actor=actor, translation=translation, data=merged, origin=origin, label=origin, confirmed=names)
+        report.applied[key] = names
+        if translation.outdated_list:  # still fuzzy somewhere: the translator has not finished this message
+            report.left_draft.append(key)
+            continue
         if actor is not None:
             translations.transition(session, actor=actor, translation=translation, name="submit")
         else:
             translations.submit_without_person(session, translation=translation, label=origin)
-        report.applied[key] = names
     return report

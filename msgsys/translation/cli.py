@@ -48,6 +48,8 @@ def import_command(path: Path, email: str) -> None:
         fail(describe(exc))
     click.echo(f"{report.campaign} ({report.locale}): {len(report.applied)} message(s) imported for review; "
                f"{report.skipped_fuzzy} fuzzy and {report.skipped_empty} empty entries left as they were")
+    if report.left_draft:
+        click.echo(f"saved as drafts, not submitted (entries still fuzzy): {', '.join(report.left_draft)}")
 
 
 def init_app(app) -> None:

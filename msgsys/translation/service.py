@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -17,7 +18,7 @@ from msgsys.content.markup import MAX_BODY_CHARS
 from msgsys.errors import InvalidTransition, NotFound, PermissionDenied, PolicyViolation, ValidationError
 from msgsys.locales import LOCALES, chain
 from msgsys.policy import service as policy
-from msgsys.translation.checks import CheckResult, check_field, from_violations
+from msgsys.translation.checks import CheckResult, Issue, check_field, from_violations
 from msgsys.translation.models import FIELDS, GlossaryTerm, Translation, TranslationRevision
 from msgsys.workflow.transitions import TRANSLATION_TRANSITIONS
 
@@ -81,8 +82,13 @@ def clean(data: dict) -> dict:
     }
 
 
-def save(session: Session, *, actor: User | None, translation: Translation, data: dict, origin: str = "web", label: str | None = None) -> TranslationRevision:
-    """Write a new revision; the translation goes back to draft (an approved revision keeps serving recipients)."""
+def save(session: Session, *, actor: User | None, translation: Translation, data: dict, origin: str = "web",
+         label: str | None = None, confirmed: Iterable[str] | None = None) -> TranslationRevision:
+    """Write a new revision; the translation goes back to draft (an approved revision keeps serving recipients).
+
+    `confirmed` names the outdated fields the translator has looked at again (all of them when None,
+    as in the editor, which shows the source change beside each one).
+    """
     if actor is not None:
         permissions.require(actor, "translation.edit", locale=translation.locale, subject_type="translation", subject_id=translation.id)
     fields = clean(data)
@@ -93,6 +99,7 @@ def save(session: Session, *, actor: User | None, translation: Translation, data
     session.flush()
     before = translation.state
     translation.current_revision_id, translation.state = rev.id, "draft"
+    translation.outdated_fields = "" if confirmed is None else ",".join(f for f in translation.outdated_list if f not in set(confirmed))
     session.add(translation)
     audit.record(session, actor=actor, label=label, action="translation.edit", subject_type="translation", subject_id=translation.id,
                  before={"state": before}, after={"state": "draft", "revision": number, "origin": rev.origin})
@@ -136,7 +143,19 @@ def check(session: Session, translation: Translation, rev: TranslationRevision |
     version = session.get(MessageVersion, translation.version_id)
     message, _campaign = _context(session, version)
     texts = {f: getattr(rev, f) for f in FIELDS} if rev else {}
-    return check_texts(session, message=message, version=version, locale=translation.locale, texts=texts)
+    result = check_texts(session, message=message, version=version, locale=translation.locale, texts=texts)
+    result.issues += [Issue(f, "outdated", _("The source of this field changed; check the translation against it and save it again."), True)
+                      for f in translation.outdated_list]
+    return result
+
+
+def source_changes(session: Session, translation: Translation) -> list[str]:
+    """For a carried-over translation, the fields whose source text differs from the version it was made for."""
+    previous = previous_source(session, translation)
+    if previous is None:
+        return []
+    version = session.get(MessageVersion, translation.version_id)
+    return [f for f in FIELDS if getattr(previous, f) != getattr(version, f)]
 
 
 def submit_without_person(session: Session, *, translation: Translation, label: str) -> Translation:

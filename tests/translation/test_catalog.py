@@ -216,3 +216,28 @@ def test_cli_import_prints_each_problem_and_exits_non_zero(runner, session, worl
     assert result.exit_code != 0
     assert "line " in result.output and "Links must be the same" in result.output
     assert translations.find(session, world["version"], "es") is None
+
+
+def test_a_message_with_an_entry_still_fuzzy_is_saved_as_draft_not_submitted(session, world):
+    translation = make_translation(session, world["version"], world["es1"], texts={"title": "Vías", "body": "Haga.\n\nVea https://www.uscis.gov/", "sms_text": "Vea https://www.uscis.gov/"})
+    translations.transition(session, actor=world["es2"], translation=translation, name="approve")
+    session.commit()
+    v2 = content.edit(session, actor=world["author"], version=world["version"], data={
+        "title": "Lawful pathways to protection", "body": "Apply from where you are, now.\n\nSee https://www.uscis.gov/", "sms_text": world["version"].sms_text})
+    session.commit()
+    step(session, v2, world["author"], "submit")
+    step(session, v2, world["approver"], "approve")
+    key = world["message"].key
+    # The translator redoes the title (clearing its fuzzy flag) but not yet the body.
+    parsed = read_po(io.BytesIO(_export(session, world)))
+    for m in parsed:
+        if m.context == f"{key}.title":
+            m.string, m.flags = "Vías legales de protección", set()
+    from babel.messages.pofile import write_po
+
+    out = io.BytesIO()
+    write_po(out, parsed, width=0)
+    report = catalog.import_catalog(session, data=out.getvalue(), actor=world["es1"], origin="import")
+    session.commit()
+    t2 = translations.find(session, v2, "es")
+    assert report.left_draft == [key] and t2.state == "draft" and t2.outdated_list == ["body"]

@@ -167,3 +167,26 @@ def test_translation_memory_suggests_close_matches_with_scores(session, team):
     exact = translations.suggestions(session, locale="es", field="body", source_text="Do not approach the border.")
     assert exact[0].score == 100
     assert translations.suggestions(session, locale="es", field="body", source_text="Completely unrelated words here") == []
+
+
+def test_an_outdated_field_must_be_looked_at_again_before_submission(session, team):
+    message, v1 = make_published(session, author=team["author"], approver=team["approver"], body="Old body.")
+    t1 = make_translation(session, v1, team["es1"])
+    translations.transition(session, actor=team["es2"], translation=t1, name="approve")
+    v2 = content.edit(session, actor=team["author"], version=v1, data={"title": v1.title, "body": "New body.", "sms_text": v1.sms_text})
+    session.commit()
+    step(session, v2, team["author"], "submit")
+    step(session, v2, team["approver"], "approve")
+    t2 = translations.find(session, v2, "es")
+    # Saved without confirming the changed body (as an import with that entry still fuzzy would): cannot be submitted.
+    translations.save(session, actor=team["es1"], translation=t2, data=ES, confirmed=["title"])
+    assert t2.outdated_list == ["body"]
+    with pytest.raises(PolicyViolation) as err:
+        translations.transition(session, actor=team["es1"], translation=t2, name="submit")
+    assert any(v["code"] == "outdated" and v["field"] == "body" for v in err.value.details["violations"])
+    session.rollback()
+    # Saved from the editor, where the source change is shown beside the field: confirmed.
+    t2 = translations.find(session, v2, "es")
+    translations.save(session, actor=team["es1"], translation=t2, data={**ES, "body": "Cuerpo nuevo."})
+    translations.transition(session, actor=team["es1"], translation=t2, name="submit")
+    assert t2.state == "in_review" and translations.source_changes(session, t2) == ["body"]
