@@ -87,3 +87,18 @@ def test_cli_loads_campaigns(runner, session, seeded):
     assert result.exit_code == 0, result.output
     assert "border-advisory: 5 new" in result.output or "border-advisory:" in result.output
     assert len(content.list_campaigns(session)) == 3
+
+
+def test_loaded_campaigns_show_in_the_officer_ui_marked_as_sample(client, session, seeded):
+    from tests.factories import login
+
+    loader.load_paths(session, [ROOT / "campaigns"])
+    session.commit()
+    officer = make_user(session, roles="approver")
+    login(client, officer.email)
+    page = client.get("/admin/campaigns").get_data(as_text=True)
+    for campaign in content.list_campaigns(session):
+        assert campaign.title in page
+    assert page.count("Sample content drawn from public documents dated 2021") >= 3
+    review = client.get("/admin/review").get_data(as_text=True)
+    assert "do-not-approach-border" in review
