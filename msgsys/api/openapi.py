@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from msgsys.api import schemas as S
+from msgsys.locales import LOCALES
 
 REF = "#/components/schemas/{model}"
 
@@ -17,11 +18,11 @@ REF = "#/components/schemas/{model}"
 ERROR_CODES: dict[str, tuple[int, str]] = {
     "unauthorized": (401, "No valid bearer token: missing, unknown, revoked, or its account is deactivated."),
     "permission_denied": (403, "Your roles do not allow this, or four eyes forbids it (your own work)."),
-    "not_found": (404, "No such campaign, message, version or path."),
+    "not_found": (404, "No such campaign, message, version, translation, locale or path."),
     "conflict": (409, "Clashes with existing data, e.g. a slug or key already taken."),
     "invalid_transition": (409, "The workflow does not allow this step from the version's current state."),
     "validation_error": (422, "The body is not a JSON object of the documented shape, or a value does not fit; nothing changed."),
-    "policy_violation": (422, "The text breaks a blocking advisory-policy rule; details.violations lists each breach."),
+    "policy_violation": (422, "The text breaks a blocking advisory-policy rule (or, for a translation, a blocking check); details.violations lists each breach."),
     "method_not_allowed": (405, "This path does not take this HTTP method."),
     "request_entity_too_large": (413, "The body is larger than 2 MiB."),
     "internal_server_error": (500, "Something broke on our side; nothing was changed."),
@@ -42,10 +43,12 @@ class Op:
     errors: tuple[str, ...] = ()
     public: bool = False
     tag: str = "versions"
+    violations: str = "PolicyViolation"  # the error schema of its policy_violation (translations list check issues)
 
 
 _READ = ("permission_denied",)
 _STEP = ("permission_denied", "not_found", "invalid_transition", "validation_error")
+_TRANSLATION = "/versions/<version_id>/translations/<locale>"
 
 OPERATIONS: tuple[Op, ...] = (
     Op("get", "/openapi.json", "This OpenAPI document", None, public=True, tag="meta"),
@@ -76,6 +79,22 @@ OPERATIONS: tuple[Op, ...] = (
        S.VersionDetail, body=S.TransitionRequest, errors=_STEP),
     Op("post", "/versions/<version_id>/retire", "Retire an approved or published version (approvers); `reason` is required",
        S.VersionDetail, body=S.TransitionRequest, errors=_STEP),
+    Op("get", _TRANSLATION, "A version's translation into a locale: state, current and approved revision, checks, steps open to the caller",
+       S.TranslationDetail, errors=(*_READ, "not_found"), tag="translations"),
+    Op("put", _TRANSLATION,
+       "Start the translation if need be and save the whole text as a new revision, back in draft (translators of the locale); "
+       "the source version must be approved and the locale one of its campaign's targets",
+       S.TranslationDetail, body=S.TranslationSave, errors=_STEP, tag="translations"),
+    Op("post", _TRANSLATION + "/submit", "Submit one's own draft translation for review; blocking checks must pass",
+       S.TranslationDetail, body=S.TransitionRequest, body_required=False, errors=(*_STEP, "policy_violation"),
+       tag="translations", violations="TranslationPolicyViolation"),
+    Op("post", _TRANSLATION + "/approve",
+       "Approve a translation in review (another translator of the locale, never the author); recipients get it from now on",
+       S.TranslationDetail, body=S.TransitionRequest, body_required=False, errors=(*_STEP, "policy_violation"),
+       tag="translations", violations="TranslationPolicyViolation"),
+    Op("post", _TRANSLATION + "/request-changes",
+       "Send a translation in review back (another translator of the locale, never the author); `reason` is required",
+       S.TranslationDetail, body=S.TransitionRequest, errors=_STEP, tag="translations"),
 )
 
 _PLACEHOLDER = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
@@ -112,15 +131,20 @@ def _error_schemas() -> dict:
             "type": "object", "required": ["violations"], "properties": {
                 "violations": {"type": "array", "items": {"$ref": REF.format(model="PolicyViolationItem")}}},
         }),
+        "TranslationPolicyViolation": envelope({"const": "policy_violation"}, {
+            "type": "object", "required": ["violations"], "properties": {
+                "violations": {"type": "array", "description": "Every issue found, blocking or not.",
+                               "items": {"$ref": REF.format(model="TranslationIssue")}}},
+        }),
     }
 
 
-def _error_response(codes: list[str]) -> dict:
+def _error_response(codes: list[str], violations: str = "PolicyViolation") -> dict:
     described = "\n".join(f"- `{c}`: {ERROR_CODES[c][1]}" for c in codes)
     if codes == ["validation_error"]:
         schema = {"$ref": REF.format(model="ValidationError")}
     elif set(codes) == {"validation_error", "policy_violation"}:
-        schema = {"oneOf": [{"$ref": REF.format(model="ValidationError")}, {"$ref": REF.format(model="PolicyViolation")}]}
+        schema = {"oneOf": [{"$ref": REF.format(model="ValidationError")}, {"$ref": REF.format(model=violations)}]}
     else:
         schema = {"$ref": REF.format(model="Error")}
     return {"description": described, "content": {"application/json": {"schema": schema}}}
@@ -129,7 +153,12 @@ def _error_response(codes: list[str]) -> dict:
 def _parameters(path: str) -> list[dict]:
     params = []
     for name in _PLACEHOLDER.findall(path):
-        schema = {"type": "string", "pattern": S.SLUG_PATTERN} if name == "slug" else {"type": "integer", "minimum": 1, "maximum": S.MAX_ID}
+        if name == "slug":
+            schema = {"type": "string", "pattern": S.SLUG_PATTERN}
+        elif name == "locale":
+            schema = {"type": "string", "enum": list(LOCALES), "description": "A locale msgsys speaks; any other is not_found."}
+        else:
+            schema = {"type": "integer", "minimum": 1, "maximum": S.MAX_ID}
         params.append({"name": name, "in": "path", "required": True, "schema": schema})
     return params
 
@@ -150,7 +179,7 @@ def _operation(op: Op, refs: dict) -> dict:
     for code in codes:
         by_status.setdefault(ERROR_CODES[code][0], []).append(code)
     for status, group in sorted(by_status.items()):
-        responses[str(status)] = _error_response(group)
+        responses[str(status)] = _error_response(group, op.violations)
     doc["responses"] = responses
     if op.public:
         doc["security"] = []
@@ -176,7 +205,7 @@ def document() -> dict:
             "title": "msgsys API",
             "version": "1.0.0",
             "description": (
-                "Campaigns, messages and their versioned, reviewed texts. Authenticate with "
+                "Campaigns, messages, their versioned, reviewed texts and those texts' reviewed translations. Authenticate with "
                 "`Authorization: Bearer <token>`. Request bodies are strict JSON objects: unknown fields and "
                 "wrong types are refused with `validation_error`, and a refused request changes nothing. "
                 "Times are ISO 8601 in UTC."

@@ -178,3 +178,7 @@ def init_app(app: Flask, csrf) -> None:
     csrf.exempt(bp)
     app.url_map.converters["id"] = IdConverter
     app.register_blueprint(bp)
+
+
+# Translation views join this blueprint; imported last because they use it and the helpers above.
+from msgsys.api import translation_routes  # noqa: E402,F401

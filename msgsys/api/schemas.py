@@ -14,7 +14,9 @@ from msgsys.content.service import SLUG
 from msgsys.errors import ValidationError
 from msgsys.locales import LOCALES
 from msgsys.policy.matching import RULE_TYPES, SEVERITIES
-from msgsys.workflow.transitions import VERSION_TRANSITIONS
+from msgsys.translation.models import FIELDS as TRANSLATED_FIELDS
+from msgsys.translation.models import TRANSLATION_STATES
+from msgsys.workflow.transitions import TRANSLATION_TRANSITIONS, VERSION_TRANSITIONS
 
 Locale = Literal[LOCALES]  # type: ignore[valid-type]
 Country = Literal[COUNTRIES]  # type: ignore[valid-type]
@@ -23,6 +25,9 @@ Channel = Literal[CHANNELS]  # type: ignore[valid-type]
 State = Literal[VERSION_STATES]  # type: ignore[valid-type]
 # Steps a person takes (the others are the scheduler's), named as in the transition table.
 Step = Literal[tuple(name for name, t in VERSION_TRANSITIONS.items() if t.permission is not None)]  # type: ignore[valid-type]
+TranslationState = Literal[TRANSLATION_STATES]  # type: ignore[valid-type]
+TranslationStep = Literal[tuple(name for name, t in TRANSLATION_TRANSITIONS.items() if t.permission is not None)]  # type: ignore[valid-type]
+TranslatedField = Literal[TRANSLATED_FIELDS]  # type: ignore[valid-type]
 SLUG_PATTERN = SLUG.pattern
 MAX_ID = 2**31 - 1  # ids are 32-bit integer columns; a larger id in a URL names nothing
 
@@ -83,6 +88,14 @@ class TransitionRequest(_Request):
     """The body of a workflow step; request-changes and retire need a reason."""
 
     reason: StrictStr = ""
+
+
+class TranslationSave(_Request):
+    """The whole translated text; every save is a new revision and puts the translation back to draft."""
+
+    title: StrictStr
+    body: StrictStr = Field(description="Markdown subset, as in the source; empty when the message does not go to the web.")
+    sms_text: StrictStr = Field(description="Empty when the message does not go by SMS.")
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -307,6 +320,90 @@ class VersionDiff(BaseModel):
     def of(cls, old: Any, new: Any, diffs: list) -> "VersionDiff":
         """From the two rows and content.diff's field diffs."""
         return cls(from_id=old.id, to_id=new.id, fields={d.field: FieldDiff(changed=d.changed, ops=d.ops) for d in diffs})
+
+
+class TranslationRevision(BaseModel):
+    """One saved text of a translation; never changed once written."""
+
+    id: int
+    number: int
+    title: str
+    body: str
+    sms_text: str
+    author_id: Optional[int]
+    author_label: str
+    origin: str = Field(description="Where the text came from: web, api, import:<file> or carried (from the previous source version).")
+    created_at: UtcDatetime
+
+    @classmethod
+    def of(cls, r: Any) -> Optional["TranslationRevision"]:
+        """From the table row, or None."""
+        return None if r is None else cls(**{name: getattr(r, name) for name in cls.model_fields})
+
+
+class RevisionRef(BaseModel):
+    """Which revision."""
+
+    id: int
+    number: int
+
+    @classmethod
+    def of(cls, r: Any) -> Optional["RevisionRef"]:
+        """From the table row, or None."""
+        return None if r is None else cls(id=r.id, number=r.number)
+
+
+class TranslationIssue(BaseModel):
+    """One problem with one field of a translation: changed links or placeholders, a policy rule, the glossary..."""
+
+    field: str
+    code: str = Field(description="missing, placeholders, urls, same_as_source, punctuation, spacing, glossary, or a policy rule type.")
+    message: str
+    blocking: bool = Field(description="True when it stops submission and approval; otherwise a warning.")
+
+
+class TranslationChecks(BaseModel):
+    """What the checks say about the current revision."""
+
+    blocking: bool = Field(description="True when submitting or approving would be refused.")
+    issues: list[TranslationIssue]
+
+
+class AllowedTranslationTransition(BaseModel):
+    """A translation workflow step the caller may take now."""
+
+    name: TranslationStep
+    needs_reason: bool
+
+
+class TranslationDetail(BaseModel):
+    """A source version's translation into one locale, its current text, checks and the steps open to the caller."""
+
+    id: int
+    version_id: int
+    locale: Locale
+    state: TranslationState
+    outdated_fields: list[TranslatedField] = Field(description="Fields whose source text changed since this text was carried over.")
+    carried_from_id: Optional[int]
+    current_revision: Optional[TranslationRevision]
+    approved_revision: Optional[RevisionRef] = Field(description="What recipients get; null until a second translator approves.")
+    reviewed_by_id: Optional[int]
+    reviewed_at: Optional[UtcDatetime]
+    review_reason: str
+    created_at: UtcDatetime
+    checks: TranslationChecks
+    allowed_transitions: list[AllowedTranslationTransition]
+
+    @classmethod
+    def of_parts(cls, t: Any, *, current: Any, approved: Any, issues: list, transitions: list) -> "TranslationDetail":
+        """From the row, its current and approved revisions, the check issues and the transitions open to the caller."""
+        return cls(
+            id=t.id, version_id=t.version_id, locale=t.locale, state=t.state, outdated_fields=t.outdated_list,
+            carried_from_id=t.carried_from_id, current_revision=TranslationRevision.of(current), approved_revision=RevisionRef.of(approved),
+            reviewed_by_id=t.reviewed_by_id, reviewed_at=t.reviewed_at, review_reason=t.review_reason, created_at=t.created_at,
+            checks=TranslationChecks(blocking=any(i.blocking for i in issues), issues=[i.as_dict() for i in issues]),
+            allowed_transitions=[AllowedTranslationTransition(name=s.name, needs_reason=s.needs_reason) for s in transitions],
+        )
 
 
 class Me(BaseModel):
