@@ -91,6 +91,7 @@ def save(session: Session, *, actor: User | None, translation: Translation, data
     """
     if actor is not None:
         permissions.require(actor, "translation.edit", locale=translation.locale, subject_type="translation", subject_id=translation.id)
+    _require_live_source(session, translation)
     fields = clean(data)
     number = (session.exec(select(func.max(TranslationRevision.number)).where(TranslationRevision.translation_id == translation.id)).one() or 0) + 1
     rev = TranslationRevision(translation_id=translation.id, number=number, author_id=actor.id if actor else None,
@@ -158,6 +159,18 @@ def source_changes(session: Session, translation: Translation) -> list[str]:
     return [f for f in FIELDS if getattr(previous, f) != getattr(version, f)]
 
 
+def _require_live_source(session: Session, translation: Translation) -> None:
+    version = session.get(MessageVersion, translation.version_id)
+    if version.state not in TRANSLATABLE_STATES:
+        raise InvalidTransition(_("Version %(n)d of the source is no longer in use; translate its current version.", n=version.number))
+
+
+def _writers_since_approval(session: Session, translation: Translation) -> set[int]:
+    """Everyone who wrote a revision after the last approved one: none of them may review it."""
+    approved = revision(session, translation.approved_revision_id)
+    return {r.author_id for r in revisions(session, translation) if r.author_id and (approved is None or r.number > approved.number)}
+
+
 def submit_without_person(session: Session, *, translation: Translation, label: str) -> Translation:
     """Submit what an import with no person behind it wrote; the checks still decide, and it only reaches review."""
     if translation.state != "draft":
@@ -181,8 +194,11 @@ def transition(session: Session, *, actor: User, translation: Translation, name:
     if translation.state not in step.sources:
         raise InvalidTransition(_("A translation in state %(state)s cannot be %(action)s.", state=translation.state, action=name),
                                 details={"state": translation.state, "allowed_from": sorted(step.sources)})
+    _require_live_source(session, translation)
     rev = revision(session, translation.current_revision_id)
     author_id = rev.author_id if rev else None
+    if step.four_eyes and actor.id in _writers_since_approval(session, translation):
+        author_id = actor.id  # wrote part of what is under review: four eyes refuses them below
     permissions.require(actor, step.permission, locale=translation.locale, subject_type="translation", subject_id=translation.id,
                         author_id=author_id if step.four_eyes else None)
     if step.own_only and author_id is not None and author_id != actor.id:

@@ -54,7 +54,7 @@ def refusal(transition: Transition, *, state: str, user, author_id: int | None, 
     from flask_babel import gettext as _
 
     if state not in transition.sources:
-        return _("A version in state %(state)s cannot be %(action)s.", state=state, action=transition.name)
+        return _("This cannot be %(action)s from the state %(state)s.", state=state, action=transition.name)
     if transition.permission is None:
         return _("Only the scheduler takes this step.")
     reason = permissions.refusal(user, transition.permission, locale=locale, author_id=author_id if transition.four_eyes else None)

@@ -190,3 +190,28 @@ def test_an_outdated_field_must_be_looked_at_again_before_submission(session, te
     translations.save(session, actor=team["es1"], translation=t2, data={**ES, "body": "Cuerpo nuevo."})
     translations.transition(session, actor=team["es1"], translation=t2, name="submit")
     assert t2.state == "in_review" and translations.source_changes(session, t2) == ["body"]
+
+
+def test_a_translator_who_wrote_part_of_the_text_under_review_cannot_approve_it(session, team):
+    _m, version = make_published(session, author=team["author"], approver=team["approver"])
+    translation = make_translation(session, version, team["es1"], submit=False)
+    translations.save(session, actor=team["es2"], translation=translation, data={**ES, "title": "Vías legales."})
+    translations.transition(session, actor=team["es2"], translation=translation, name="submit")
+    session.commit()
+    with pytest.raises(PermissionDenied, match="Four eyes"):
+        translations.transition(session, actor=team["es1"], translation=translation, name="approve")
+    session.rollback()
+    third = make_user(session, roles="translator", locales="es")
+    translations.transition(session, actor=third, translation=translation, name="approve")
+    assert translation.state == "approved"
+
+
+def test_translations_of_a_retired_source_version_are_frozen(session, team):
+    _m, version = make_published(session, author=team["author"], approver=team["approver"])
+    translation = make_translation(session, version, team["es1"])
+    step(session, version, team["approver"], "retire", reason="Program ended")
+    with pytest.raises(InvalidTransition, match="no longer in use"):
+        translations.save(session, actor=team["es1"], translation=translation, data=ES)
+    session.rollback()
+    with pytest.raises(InvalidTransition):
+        translations.transition(session, actor=team["es2"], translation=translation, name="approve")
