@@ -1,6 +1,7 @@
 """UI language: English and Spanish complete; K'iche' pages fall back to Spanish, never English."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from msgsys import ROOT
 from msgsys.locales import chain, display_name, parse_locales
 
 CATALOGS = ROOT / "translations"
+PYBABEL = str(Path(sys.executable).with_name("pybabel"))
 
 
 @pytest.mark.parametrize("locale", ["en", "es"])
@@ -52,3 +54,38 @@ def test_locale_names_and_parsing():
     assert parse_locales("es, quc") == ("es", "quc")
     with pytest.raises(ValueError, match="fr"):
         parse_locales("es,fr")
+
+
+def test_a_draft_kiche_entry_marked_fuzzy_is_never_shown(tmp_path, config):
+    """Team-drafted K'iche' stays fuzzy until a K'iche' translator reviews it: pages show Spanish instead."""
+    import shutil
+    import subprocess
+
+    from babel.messages.pofile import read_po, write_po
+
+    from msgsys import create_app
+
+    target = tmp_path / "translations"
+    shutil.copytree(CATALOGS, target)
+    po_path = target / "quc" / "LC_MESSAGES" / "messages.po"
+    catalog = read_po(open(po_path, "rb"))
+    catalog["Sign in"].string = "DRAFT-QUC-TEXT"  # stands for a draft awaiting review; not real K'iche'
+    catalog["Sign in"].flags.add("fuzzy")
+    with open(po_path, "wb") as fh:
+        write_po(fh, catalog)
+    for locale in ("es", "quc"):
+        src = target / locale / "LC_MESSAGES" / "messages.po"
+        # The same compilation `make` runs: fuzzy entries are left out.
+        subprocess.run([PYBABEL,
+                        "compile", "-i", str(src), "-o", str(src.with_suffix(".mo"))], check=True, capture_output=True)
+    app = create_app({**config, "BABEL_TRANSLATION_DIRECTORIES": str(target)})
+    html = app.test_client().get("/login?lang=quc").get_data(as_text=True)
+    assert "DRAFT-QUC-TEXT" not in html and "Iniciar sesión" in html
+    # Control: once reviewed (no longer fuzzy) the same entry is shown, so the catalogs above were the ones used.
+    catalog["Sign in"].flags.discard("fuzzy")
+    with open(po_path, "wb") as fh:
+        write_po(fh, catalog)
+    subprocess.run([PYBABEL,
+                    "compile", "-i", str(po_path), "-o", str(po_path.with_suffix(".mo"))], check=True, capture_output=True)
+    reviewed = create_app({**config, "BABEL_TRANSLATION_DIRECTORIES": str(target)})
+    assert "DRAFT-QUC-TEXT" in reviewed.test_client().get("/login?lang=quc").get_data(as_text=True)
