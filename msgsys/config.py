@@ -34,6 +34,7 @@ class Settings:
     login_limit_address: str = "20 per 15 minutes"
     ratelimit_storage_url: str = "memory://"
     max_body_chars: int = 20_000
+    password_profile: str = "RFC_9106_LOW_MEMORY"  # an argon2-cffi profile; CHEAPEST only for the test suite
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -55,6 +56,7 @@ _ENV_NAMES = {
     "login_limit_account": "MSGSYS_LOGIN_LIMIT_ACCOUNT",
     "login_limit_address": "MSGSYS_LOGIN_LIMIT_ADDRESS",
     "ratelimit_storage_url": "MSGSYS_RATELIMIT_STORAGE_URL",
+    "password_profile": "MSGSYS_PASSWORD_PROFILE",
 }
 
 
@@ -89,6 +91,12 @@ def _validate(settings: Settings) -> None:
         raise ConfigError(f"MSGSYS_ENV must be one of {', '.join(ENVIRONMENTS)}, not {settings.env!r}")
     if settings.sms_backend not in SMS_BACKENDS:
         raise ConfigError(f"MSGSYS_SMS_BACKEND must be one of {', '.join(SMS_BACKENDS)}")
+    from argon2 import profiles
+
+    if not hasattr(profiles, settings.password_profile):
+        raise ConfigError(f"MSGSYS_PASSWORD_PROFILE must name an argon2 profile, not {settings.password_profile!r}")
+    if settings.password_profile == "CHEAPEST" and settings.env != "testing":
+        raise ConfigError("MSGSYS_PASSWORD_PROFILE=CHEAPEST is only for the test suite")
     if settings.env == "production":
         if not settings.secret_key or settings.secret_key == DEFAULT_SECRET or len(settings.secret_key) < 32:
             raise ConfigError(

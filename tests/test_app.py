@@ -46,3 +46,10 @@ def test_pages_carry_security_headers(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_the_cheapest_password_hashing_is_refused_outside_tests(tmp_path):
+    with pytest.raises(ConfigError, match="CHEAPEST"):
+        create_app({"ENV": "development", "PASSWORD_PROFILE": "CHEAPEST", "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"})
+    with pytest.raises(ConfigError, match="argon2 profile"):
+        create_app({"ENV": "testing", "PASSWORD_PROFILE": "MD5", "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"})

@@ -18,7 +18,22 @@ from msgsys.errors import Conflict, NotFound, Unauthorized, ValidationError
 from msgsys.locales import parse_locales
 from msgsys.permissions import ROLES
 
-_hasher = PasswordHasher()
+_DEFAULT_HASHER = PasswordHasher()
+
+
+def _hasher() -> PasswordHasher:
+    """The app's argon2id hasher (its cost set by configuration), or the library default."""
+    from flask import current_app, has_app_context
+
+    if not has_app_context():
+        return _DEFAULT_HASHER
+    hasher = current_app.extensions.get("msgsys.hasher")
+    if hasher is None:
+        from argon2 import profiles
+
+        hasher = PasswordHasher.from_parameters(getattr(profiles, current_app.config["MSGSYS"].password_profile))
+        current_app.extensions["msgsys.hasher"] = hasher
+    return hasher
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 12
 TOKEN_PREFIX = "msg_"
@@ -26,13 +41,13 @@ TOKEN_PREFIX = "msg_"
 
 def hash_password(password: str) -> str:
     """Hash a password with argon2id."""
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     """True when the password matches the stored hash."""
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -150,14 +165,14 @@ def authenticate(session: Session, *, email: str, password: str) -> User:
     """The user whose email and password match and who is active, or LoginFailed."""
     user = find_user(session, email)
     if user is None:
-        _hasher.hash(password or "x")  # same work either way, so timing does not reveal which emails exist
+        _hasher().hash(password or "x")  # same work either way, so timing does not reveal which emails exist
         raise LoginFailed(_("Wrong email or password."))
     if not verify_password(user.password_hash, password or ""):
         raise LoginFailed(_("Wrong email or password."))
     if not user.active:
         raise LoginFailed(_("This account is deactivated. Ask an administrator."))
     user.last_login_at = now()
-    if _hasher.check_needs_rehash(user.password_hash):
+    if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     session.add(user)
     audit.record(session, actor=user, action="user.login", subject_type="user", subject_id=user.id)
