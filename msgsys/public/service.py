@@ -20,7 +20,7 @@ class Notice:
     text: Resolved
 
 
-def _published(session: Session, *, kind: str | None = None) -> list[tuple[MessageVersion, Message, Campaign]]:
+def _published(session: Session, *, kind: str | None = None, message_id: int | None = None) -> list[tuple[MessageVersion, Message, Campaign]]:
     query = (
         select(MessageVersion, Message, Campaign)
         .join(Message, Message.id == MessageVersion.message_id)
@@ -30,6 +30,8 @@ def _published(session: Session, *, kind: str | None = None) -> list[tuple[Messa
     )
     if kind:
         query = query.where(Message.kind == kind)
+    if message_id is not None:
+        query = query.where(Message.id == message_id)
     return list(session.exec(query).all())
 
 
@@ -51,9 +53,8 @@ def active_advisory(session: Session, *, locale: str) -> Notice | None:
 
 def notice(session: Session, *, message_id: int, locale: str) -> Notice:
     """One published notice, or NotFound (drafts and retired versions are never shown)."""
-    for version, message, campaign in _published(session):
-        if message.id == message_id:
-            text = resolve(session, version=version, locale=locale)
-            if text is not None:
-                return Notice(message, campaign, version, text)
+    for version, message, campaign in _published(session, message_id=message_id):
+        text = resolve(session, version=version, locale=locale)
+        if text is not None:
+            return Notice(message, campaign, version, text)
     raise NotFound("No such notice.")
