@@ -9,7 +9,7 @@ from msgsys import db
 from msgsys.admin.forms import AuditFilterForm, UserCreateForm, UserEditForm
 from msgsys.audit import service as audit
 from msgsys.auth import service as users
-from msgsys.auth.forms import ConfirmForm
+from msgsys.auth.forms import ConfirmForm, TokenForm
 from msgsys.errors import DomainError
 from msgsys.permissions import requires
 
@@ -66,7 +66,8 @@ def user_edit(user_id: int):
             return redirect(url_for("admin.user_edit", user_id=user.id))
     status = 422 if request.method == "POST" else 200
     tokens = users.list_tokens(db.session(), user=user)
-    return render_template("admin/user_edit.html", user=user, form=form, tokens=tokens, confirm=ConfirmForm()), status
+    return render_template("admin/user_edit.html", user=user, form=form, tokens=tokens, confirm=ConfirmForm(),
+                           token_form=TokenForm(formdata=None), secret=None), status
 
 
 def _edit_data(user):
@@ -76,6 +77,25 @@ def _edit_data(user):
         active = user.active
 
     return _Data()
+
+
+@bp.post("/users/<int:user_id>/tokens")
+@requires("user.manage")
+def token_create(user_id: int):
+    """Issue an API token for a user (a partner's integration, say); the secret is shown once, here."""
+    user = users.get_user(db.session(), user_id)
+    form = TokenForm()
+    secret = None
+    if form.validate_on_submit():
+        try:
+            with db.transaction() as s:
+                secret = users.issue_token(s, user=user, name=form.name.data, actor=current_user).secret
+        except DomainError as exc:
+            form.form_errors.append(exc.message)
+    status = 200 if secret else 422
+    tokens = users.list_tokens(db.session(), user=user)
+    return render_template("admin/user_edit.html", user=user, form=UserEditForm(obj=_edit_data(user)), tokens=tokens,
+                           confirm=ConfirmForm(), token_form=form, secret=secret), status
 
 
 @bp.post("/tokens/<int:token_id>/revoke")

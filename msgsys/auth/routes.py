@@ -48,6 +48,8 @@ def login():
 def logout():
     """Sign out (a POST, so another site cannot sign people out)."""
     if ConfirmForm().validate_on_submit():
+        with db.transaction() as s:
+            service.record_logout(s, user=current_user)
         logout_user()
         flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))

@@ -179,6 +179,11 @@ def authenticate(session: Session, *, email: str, password: str) -> User:
     return user
 
 
+def record_logout(session: Session, *, user: User) -> None:
+    """Audit a sign-out."""
+    audit.record(session, actor=user, action="user.logout", subject_type="user", subject_id=user.id)
+
+
 def _token_hash(token: str) -> str:
     # Tokens are 256 random bits, so a fast hash is enough; argon2 would make every API call slow.
     return hashlib.sha256(token.encode()).hexdigest()

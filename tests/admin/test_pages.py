@@ -135,3 +135,31 @@ def test_output_is_escaped(client, session):
     post_form(client, "/admin/users", {"email": "<script>alert(1)</script>@e.org", "roles": ["author"], "password": PASSWORD})
     page = client.get("/admin/audit").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page
+
+
+def test_admin_issues_a_token_for_a_user_shown_once(client, session):
+    import re
+
+    admin = make_user(session, roles="admin")
+    partner_tool = make_user(session, roles="approver")
+    login(client, admin.email)
+    page = post_form(client, f"/admin/users/{partner_tool.id}/tokens", {"name": "partner feed"}, form_url=f"/admin/users/{partner_tool.id}")
+    secret = re.search(r'<code class="secret">([^<]+)</code>', page.get_data(as_text=True)).group(1)
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).json["email"] == partner_tool.email
+    assert secret not in client.get(f"/admin/users/{partner_tool.id}").get_data(as_text=True)
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "token.create", AuditEvent.actor_label == admin.email)).one()
+    assert partner_tool.email in event.after
+
+
+def test_only_admins_issue_tokens_for_others(client, session):
+    author, other = make_user(session, roles="author"), make_user(session, roles="author")
+    login(client, author.email)
+    response = post_form(client, f"/admin/users/{other.id}/tokens", {"name": "x"}, form_url="/account/tokens")
+    assert response.status_code == 403
+
+
+def test_sign_out_is_audited(client, session):
+    user = make_user(session)
+    login(client, user.email)
+    client.post("/logout", data={"csrf_token": csrf_from(client, "/admin/")})
+    assert session.exec(select(AuditEvent).where(AuditEvent.action == "user.logout")).one().actor_label == user.email
