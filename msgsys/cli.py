@@ -70,26 +70,17 @@ def describe(exc: DomainError) -> str:
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--worker/--no-worker", default=True, help="Run the in-process worker beside the web server.")
 def run_command(host: str, port: int, worker: bool) -> None:
-    """Run the web server and, on the embedded default, the worker in the same process."""
-    from werkzeug.serving import run_simple
-
-    from msgsys.worker import InProcessWorker
+    """Serve the app with gunicorn in one process and, on the embedded default, run the worker in it too."""
+    from msgsys.server import serve
 
     app = current_app._get_current_object()
-    settings = app.config["MSGSYS"]
-    thread = None
-    if worker and settings.embedded:
-        thread = InProcessWorker(app)
-        thread.start()
-        click.echo("worker: in-process (embedded default)")
-    elif worker:
+    embedded = app.config["MSGSYS"].embedded
+    if worker and not embedded:
         click.echo("worker: start Celery workers separately (see README: make worker)")
+    elif worker:
+        click.echo("worker: in-process (embedded default)")
     click.echo(f"msgsys is running at http://{host}:{port}/admin/  (public site: http://{host}:{port}/)")
-    try:
-        run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
-    finally:
-        if thread:
-            thread.stop()
+    serve(app, host=host, port=port, with_worker=worker and embedded)
 
 
 @click.group("db", cls=AppGroup)
