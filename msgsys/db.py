@@ -38,9 +38,7 @@ def session() -> Session:
 
 
 @contextmanager
-def transaction() -> Iterator[Session]:
-    """Commit what the block did, or roll all of it back on any error."""
-    s = session()
+def _committed(s: Session) -> Iterator[Session]:
     try:
         yield s
         s.commit()
@@ -50,15 +48,17 @@ def transaction() -> Iterator[Session]:
 
 
 @contextmanager
+def transaction() -> Iterator[Session]:
+    """Commit what the block did, or roll all of it back on any error."""
+    with _committed(session()) as s:
+        yield s
+
+
+@contextmanager
 def separate_transaction() -> Iterator[Session]:
     """A short transaction of its own, kept even when the caller's rolls back (refusal audits)."""
-    with Session(engine(), expire_on_commit=False) as s:
-        try:
-            yield s
-            s.commit()
-        except BaseException:
-            s.rollback()
-            raise
+    with Session(engine(), expire_on_commit=False) as s, _committed(s):
+        yield s
 
 
 def _close_session(_exc: BaseException | None = None) -> None:
