@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -57,3 +59,24 @@ def render_markdown(text: str) -> Markup:
     html = _md.renderer.render(tokens, _md.options, {})
     # markdown-it already refuses unsafe links; nh3 is the second, independent wall.
     return Markup(_cleaner.clean(html))
+
+
+class _TextOnly(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in ("p", "br", "li", "h2", "h3", "h4", "blockquote"):
+            self.parts.append("\n")
+
+
+def visible_text(text: str) -> str:
+    """What a reader actually sees of a body: rendered, character references decoded, link targets gone."""
+    parser = _TextOnly()
+    parser.feed(str(render_markdown(text or "")))
+    parser.close()
+    return "".join(parts for parts in parser.parts).strip()

@@ -1,12 +1,16 @@
 """Policy rules in the database: seeding, versioned edits, and checking message text against them."""
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import replace
+
 from flask_babel import gettext as _
 from sqlmodel import Session, col, select
 
 from msgsys import permissions
 from msgsys.audit import service as audit
 from msgsys.auth.models import User
+from msgsys.content.markup import visible_text
 from msgsys.errors import NotFound, PolicyViolation, ValidationError
 from msgsys.locales import LOCALES
 from msgsys.policy.matching import KINDS, RuleSpec, Violation, check_fields, load_rules, rule_errors
@@ -131,7 +135,25 @@ def check(session: Session, *, fields: dict[str, str], locale: str, kind: str) -
     if kind not in KINDS:
         raise ValidationError(_("Unknown message kind %(kind)s.", kind=kind))
     specs = [to_spec(r) for r in active_rules(session)]
-    return check_fields(fields, locale=locale, kind=kind, rules=specs, sms_segments=sms_segments)
+    if "body" not in fields:
+        return check_fields(fields, locale=locale, kind=kind, rules=specs, sms_segments=sms_segments)
+    # Check what is written (offsets point into it) and what readers see once the Markdown is
+    # rendered: character references such as &#111; must not smuggle a claim past the rules,
+    # and a required statement must be visible, not hidden in a link target.
+    shown = {**fields, "body": visible_text(fields["body"])}
+    written = check_fields(fields, locale=locale, kind=kind, rules=[r for r in specs if r.rule_type != "required_statement"], sms_segments=sms_segments)
+    seen = check_fields(shown, locale=locale, kind=kind, rules=specs, sms_segments=sms_segments)
+    found = Counter((v.rule_id, v.field) for v in written)
+    extra = []
+    for v in seen:
+        key = (v.rule_id, v.field)
+        if v.rule_type == "required_statement":
+            extra.append(v)
+        elif found[key] > 0:
+            found[key] -= 1  # already reported at its place in the written text
+        else:
+            extra.append(replace(v, start=None, end=None))  # only visible once rendered: no offset in the source
+    return written + extra
 
 
 def enforce(violations: list[Violation]) -> list[Violation]:

@@ -20,6 +20,7 @@ from msgsys.locales import LOCALES, chain
 from msgsys.policy import service as policy
 from msgsys.translation.checks import CheckResult, Issue, check_field, from_violations
 from msgsys.translation.models import FIELDS, GlossaryTerm, Translation, TranslationRevision
+from msgsys.workflow.service import clean_reason
 from msgsys.workflow.transitions import TRANSLATION_TRANSITIONS
 
 TRANSLATABLE_STATES = ("approved", "published")
@@ -130,7 +131,8 @@ def add_term(session: Session, *, actor: User, locale: str, source_term: str, re
 def check_texts(session: Session, *, message: Message, version: MessageVersion, locale: str, texts: dict[str, str]) -> CheckResult:
     """Check translated texts against their source, the glossary and the policy rules of the locale."""
     terms = [(t.source_term, t.required_translation) for t in glossary(session, locale)]
-    used = [f for f in FIELDS if f != "sms_text" or "sms" in message.channel_list]
+    # An SMS text is checked whenever there is one: it also shows in the public advisory banner.
+    used = [f for f in FIELDS if f != "sms_text" or "sms" in message.channel_list or texts.get(f) or version.sms_text]
     result = CheckResult()
     for f in used:
         result.issues += check_field(f, getattr(version, f), texts.get(f) or "", glossary=terms)
@@ -203,9 +205,7 @@ def transition(session: Session, *, actor: User, translation: Translation, name:
                         author_id=author_id if step.four_eyes else None)
     if step.own_only and author_id is not None and author_id != actor.id:
         permissions.deny(actor, step.permission, _("Only the author of this text can submit it."), subject_type="translation", subject_id=translation.id)
-    reason = (reason or "").strip()
-    if step.needs_reason and not reason:
-        raise ValidationError(_("Give a reason."), details={"field": "reason"})
+    reason = clean_reason(reason, required=step.needs_reason)
     warnings = []
     if step.checks_policy:
         result = check(session, translation, rev)

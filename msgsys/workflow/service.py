@@ -19,7 +19,7 @@ def policy_violations(session: Session, version: MessageVersion):
     message = session.get(Message, version.message_id)
     campaign = session.get(Campaign, message.campaign_id)
     fields = {"title": version.title, "body": version.body}
-    if "sms" in message.channel_list:
+    if "sms" in message.channel_list or version.sms_text:  # the SMS text also shows in the public advisory banner
         fields["sms_text"] = version.sms_text
     return policy.check(session, fields=fields, locale=campaign.source_locale, kind=message.kind)
 
@@ -44,17 +44,23 @@ def transition(session: Session, *, actor: User | None, version: MessageVersion,
                              subject_type="version", subject_id=version.id)
     elif actor is not None:
         raise PermissionDenied(_("Only the scheduler takes this step."))
-    reason = (reason or "").strip()
-    if step.needs_reason and not reason:
-        raise ValidationError(_("Give a reason."), details={"field": "reason"})
-    if len(reason) > 2000:
-        raise ValidationError(_("The reason is too long (at most 2000 characters)."), details={"field": "reason"})
+    reason = clean_reason(reason, required=step.needs_reason)
     if name == "approve":
         newer = _newer_published(session, version)
         if newer is not None:
             raise InvalidTransition(_("Version %(n)d is already published; this older version would replace it. Restore it as a new draft instead.", n=newer.number))
     warnings = policy.enforce(policy_violations(session, version)) if step.checks_policy else []
     return _apply(session, step, version=version, actor=actor, reason=reason, warnings=warnings, label=label)
+
+
+def clean_reason(reason: str | None, *, required: bool) -> str:
+    """A review or retirement reason: required when the step needs one, hostile text and overlong text refused."""
+    from msgsys.content.service import _clean_text
+
+    reason = _clean_text(reason, "reason", 2000)
+    if required and not reason:
+        raise ValidationError(_("Give a reason."), details={"field": "reason"})
+    return reason
 
 
 def submit_import(session: Session, *, version: MessageVersion, label: str) -> MessageVersion:

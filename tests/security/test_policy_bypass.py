@@ -72,8 +72,6 @@ def test_dressed_up_forbidden_claims_are_still_refused(app, session, world, disg
     assert version.state == "draft"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the policy checks the raw Markdown, but HTML character references (&#111;, &shy;, "
-                                      "&#8203;) are decoded when the body is rendered: readers see the forbidden claim")
 @pytest.mark.parametrize("body", [
     "Good news: the border is &#111;pen.", "Good news: the border is op&#x65;n.", "Good news: the bor&shy;der is open.",
     "Good news: the border&#8203; is open.", "Good news: the border is &#x6f;&#x70;&#x65;&#x6e;.",
@@ -116,8 +114,6 @@ def test_a_link_outside_the_allowlist_is_refused_however_it_is_written(app, sess
         assert version.state == "draft", body
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: workflow.service.policy_violations skips sms_text of a web-only message, "
-                                      "but public/base.html shows the advisory's sms_text in the banner on every page")
 def test_a_web_only_advisory_cannot_put_a_forbidden_claim_in_the_public_banner(app, session, world):
     _rule(session, "required_statement", STATEMENT, kinds=("advisory",))
     message, version, response = _draft_and_submit(
@@ -129,8 +125,6 @@ def test_a_web_only_advisory_cannot_put_a_forbidden_claim_in_the_public_banner(a
     assert "border is open" not in page.lower()
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: translation.service.check_texts skips sms_text of a web-only message, "
-                                      "but the public banner shows the approved translation's sms_text")
 def test_a_web_only_advisory_translation_cannot_put_a_forbidden_claim_in_the_public_banner(app, session, world):
     from tests.factories import make_message, make_version, step
     from msgsys.translation import service as translations
@@ -153,7 +147,6 @@ def test_a_web_only_advisory_translation_cannot_put_a_forbidden_claim_in_the_pub
     assert "frontera está abierta" not in page.lower()
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a required statement is satisfied by text readers never see (a link destination)")
 def test_a_required_statement_hidden_in_a_link_destination_does_not_count(app, session, world):
     _rule(session, "required_statement", STATEMENT, kinds=("advisory",))
     _message, version, response = _draft_and_submit(
