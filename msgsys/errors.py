@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import NotFound as NotFoundHTTP
 
 
 class DomainError(Exception):
@@ -76,6 +77,20 @@ def error_payload(code: str, message: str, details: Any = None) -> dict:
     return {"error": body}
 
 
+def _matches_with_any_method(err: HTTPException) -> bool:
+    """Werkzeug answers 405 when a converter refuses a value on a path another method shares; check it really matches."""
+    from flask import current_app
+
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    for method in getattr(err, "valid_methods", None) or ():
+        try:
+            adapter.match(request.path, method=method)
+            return True
+        except HTTPException:
+            continue
+    return False
+
+
 def init_app(app: Flask) -> None:
     """Register the one mapping from errors to responses."""
 
@@ -102,6 +117,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(err: HTTPException):
+        if err.code == 405 and not _matches_with_any_method(err):
+            err = NotFoundHTTP()  # e.g. an id out of range: it names nothing, whatever the method
         if err.code == 429:
             message = _("Too many attempts. Wait a few minutes and try again.")
         else:

@@ -5,7 +5,7 @@ from flask import Flask, g, request
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 
-from msgsys import permissions
+from msgsys import converters, permissions
 from msgsys.locales import LOCALES, native_name
 
 csrf = CSRFProtect()
@@ -48,6 +48,7 @@ def init_app(app: Flask) -> None:
     from msgsys.public import routes as public_routes
     from msgsys.translation import routes as translation_routes
 
+    converters.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_message = None

@@ -45,7 +45,7 @@ def user_list():
     return render_template("admin/users.html", form=form, users=users.list_users(db.session())), status
 
 
-@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>", methods=["GET", "POST"])
 @requires("user.manage")
 def user_edit(user_id: int):
     """Change a user's roles, locales or active flag; see and revoke their tokens."""
@@ -79,7 +79,7 @@ def _edit_data(user):
     return _Data()
 
 
-@bp.post("/users/<int:user_id>/tokens")
+@bp.post("/users/<id:user_id>/tokens")
 @requires("user.manage")
 def token_create(user_id: int):
     """Issue an API token for a user (a partner's integration, say); the secret is shown once, here."""
@@ -98,7 +98,7 @@ def token_create(user_id: int):
                            confirm=ConfirmForm(), token_form=form, secret=secret), status
 
 
-@bp.post("/tokens/<int:token_id>/revoke")
+@bp.post("/tokens/<id:token_id>/revoke")
 @requires("user.manage")
 def token_revoke(token_id: int):
     """Revoke any user's token."""
@@ -116,7 +116,7 @@ def audit_log():
     """The audit log, newest first, with filters."""
     form = AuditFilterForm(request.args)
     form.validate()
-    page = request.args.get("page", 1, type=int)
+    page = min(max(request.args.get("page", 1, type=int), 1), 100_000)  # a huge page number is just past the end
     filt = audit.AuditFilter(
         actor=form.actor.data or "", action=form.action.data or "",
         subject_type=form.subject_type.data or "", subject_id=form.subject_id.data or "",

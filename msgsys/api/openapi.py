@@ -8,6 +8,7 @@ from functools import lru_cache
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from msgsys.converters import MAX_ID
 from msgsys.api import schemas as S
 from msgsys.locales import LOCALES
 
@@ -158,7 +159,7 @@ def _parameters(path: str) -> list[dict]:
         elif name == "locale":
             schema = {"type": "string", "enum": list(LOCALES), "description": "A locale msgsys speaks; any other is not_found."}
         else:
-            schema = {"type": "integer", "minimum": 1, "maximum": S.MAX_ID}
+            schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
         params.append({"name": name, "in": "path", "required": True, "schema": schema})
     return params
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, jsonify, request
-from werkzeug.routing import IntegerConverter
 
 from msgsys import db, permissions
 from msgsys.api import schemas
@@ -16,13 +15,6 @@ from msgsys.workflow import transitions
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 PUBLIC_ENDPOINTS = frozenset({"api.openapi"})
-
-
-class IdConverter(IntegerConverter):
-    """A row id in a URL: a positive integer the id columns can hold; anything else names nothing (404)."""
-
-    def __init__(self, url_map, *_args, **_kwargs) -> None:
-        super().__init__(url_map, min=1, max=schemas.MAX_ID)
 
 
 @bp.before_request
@@ -176,7 +168,6 @@ def retire_version(version_id: int):
 def init_app(app: Flask, csrf) -> None:
     """Register the API; it authenticates by bearer token, so it is exempt from CSRF."""
     csrf.exempt(bp)
-    app.url_map.converters["id"] = IdConverter
     app.register_blueprint(bp)
 
 

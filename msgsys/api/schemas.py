@@ -29,7 +29,6 @@ TranslationState = Literal[TRANSLATION_STATES]  # type: ignore[valid-type]
 TranslationStep = Literal[tuple(name for name, t in TRANSLATION_TRANSITIONS.items() if t.permission is not None)]  # type: ignore[valid-type]
 TranslatedField = Literal[TRANSLATED_FIELDS]  # type: ignore[valid-type]
 SLUG_PATTERN = SLUG.pattern
-MAX_ID = 2**31 - 1  # ids are 32-bit integer columns; a larger id in a URL names nothing
 
 
 def iso_utc(value: datetime) -> str:

@@ -69,7 +69,7 @@ def tokens():
     return render_template("auth/tokens.html", form=form, tokens=listed, secret=secret, confirm=ConfirmForm())
 
 
-@bp.post("/account/tokens/<int:token_id>/revoke")
+@bp.post("/account/tokens/<id:token_id>/revoke")
 @login_required
 def revoke(token_id: int):
     """Revoke one of one's own tokens."""

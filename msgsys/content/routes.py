@@ -70,7 +70,7 @@ def campaign_detail(slug: str):
     return render_template("content/campaign.html", campaign=campaign, rows=rows, form=form), status
 
 
-@bp.get("/messages/<int:message_id>")
+@bp.get("/messages/<id:message_id>")
 @requires("officer.view")
 def message_detail(message_id: int):
     """A message's versions, newest first, and the history of each from the audit log."""
@@ -85,7 +85,7 @@ def message_detail(message_id: int):
     )
 
 
-@bp.get("/messages/<int:message_id>/compare")
+@bp.get("/messages/<id:message_id>/compare")
 @requires("officer.view")
 def compare_pick(message_id: int):
     """Send the two versions picked on the message page to the comparison."""
@@ -100,7 +100,7 @@ def compare_pick(message_id: int):
 
 # The editor ------------------------------------------------------------------------------------
 
-@bp.route("/messages/<int:message_id>/edit", methods=["GET", "POST"])
+@bp.route("/messages/<id:message_id>/edit", methods=["GET", "POST"])
 @requires("officer.view")
 def message_new_version(message_id: int):
     """Write a new draft of a message, starting from its latest version."""
@@ -123,7 +123,7 @@ def message_new_version(message_id: int):
     return render_editor(message=message, version=None, form=form, status=status)
 
 
-@bp.route("/versions/<int:version_id>/edit", methods=["GET", "POST"])
+@bp.route("/versions/<id:version_id>/edit", methods=["GET", "POST"])
 @requires("officer.view")
 def version_edit(version_id: int):
     """Edit a version: one's own draft changes in place, anything else becomes a new draft."""

@@ -21,14 +21,14 @@ from msgsys.workflow import service as workflow
 from msgsys.workflow import transitions
 
 
-@bp.get("/versions/<int:version_id>")
+@bp.get("/versions/<id:version_id>")
 @requires("officer.view")
 def version_detail(version_id: int):
     """A version as recipients would get it, its policy check, its diff and the steps one may take."""
     return render_version(content.get_version(db.session(), version_id))
 
 
-@bp.post("/versions/<int:version_id>/<step>")
+@bp.post("/versions/<id:version_id>/<step>")
 @requires("officer.view")
 def version_step(version_id: int, step: str):
     """Take one workflow step; on refusal show the page again with the reason and nothing changed."""
@@ -47,7 +47,7 @@ def version_step(version_id: int, step: str):
     return redirect(url_for("content.version_detail", version_id=version.id))
 
 
-@bp.post("/versions/<int:version_id>/restore")
+@bp.post("/versions/<id:version_id>/restore")
 @requires("officer.view")
 def version_restore(version_id: int):
     """Bring an old version back as a new draft."""
@@ -85,7 +85,7 @@ def render_version(version, *, failed: str | None = None, form: StepForm | None 
     ), status
 
 
-@bp.get("/versions/<int:version_id>/diff/<int:other_id>")
+@bp.get("/versions/<id:version_id>/diff/<id:other_id>")
 @requires("officer.view")
 def version_diff(version_id: int, other_id: int):
     """Any two versions side by side, word by word."""

@@ -49,7 +49,7 @@ def home():
     return _cached(render_template("public/home.html", groups=groups, advisory=service.active_advisory(db.session(), locale=g.locale)))
 
 
-@bp.get(f"/<any({LOCALE_ANY}):locale>/n/<int:message_id>")
+@bp.get(f"/<any({LOCALE_ANY}):locale>/n/<id:message_id>")
 def notice(message_id: int):
     """One notice, saying which language it is shown in when the reader's is not available."""
     item = service.notice(db.session(), message_id=message_id, locale=g.locale)

@@ -85,7 +85,7 @@ def index():
 
 # The editor ------------------------------------------------------------------------------------
 
-@bp.route("/<int:version_id>/<locale>", methods=["GET", "POST"])
+@bp.route("/<id:version_id>/<locale>", methods=["GET", "POST"])
 @translator_required
 def editor(version_id: int, locale: str):
     """Source and translation side by side; saving writes a new revision and sends the translation back to draft."""
@@ -107,7 +107,7 @@ def editor(version_id: int, locale: str):
     return render_editor(version, locale, form=form, status=422)
 
 
-@bp.post("/t/<int:translation_id>/<step>")
+@bp.post("/t/<id:translation_id>/<step>")
 @translator_required
 def take_step(translation_id: int, step: str):
     """Submit, approve or request changes; on refusal the editor again, with the reason, and nothing changed."""

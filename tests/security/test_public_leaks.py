@@ -140,7 +140,6 @@ def test_the_public_site_refuses_every_method_but_get_and_head(app, world):
             assert client.open(url, method=method).status_code == 405, (method, url)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: public.notice takes any <int:message_id>; an id beyond 64 bits crashes SQLite (OverflowError) -> 500")
 @pytest.mark.parametrize("message_id", ["99999999999999999999", "9223372036854775808"])
 def test_a_notice_id_too_large_for_the_database_is_a_plain_not_found(app, world, message_id):
     response = browser(app).get(f"/en/n/{message_id}")
