@@ -91,3 +91,9 @@ def test_demo_creates_every_role_and_prints_working_logins(runner, session, clie
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0
     assert len(_users(session)) == len(users)
+
+
+def test_a_name_with_hidden_characters_is_refused(runner, session):
+    result = runner.invoke(args=["users", "add", "n@example.org", "--role", "author", "--name", "Ana\u202eadmin", "--password", PASSWORD])
+    assert result.exit_code != 0 and "direction-override" in result.output
+    assert _users(session) == []

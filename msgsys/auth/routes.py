@@ -19,7 +19,7 @@ bp = Blueprint("auth", __name__)
 
 def _safe_next(target: str | None) -> str:
     parts = urlsplit(target or "")
-    if target and not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+    if target and not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return url_for("admin.dashboard")
 

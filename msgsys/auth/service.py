@@ -17,6 +17,7 @@ from msgsys.clock import now
 from msgsys.errors import Conflict, NotFound, Unauthorized, ValidationError
 from msgsys.locales import parse_locales
 from msgsys.permissions import ROLES
+from msgsys.text import clean_text
 
 _DEFAULT_HASHER = PasswordHasher()
 
@@ -122,7 +123,7 @@ def create_user(
     _check_password(password)
     if find_user(session, email) is not None:
         raise Conflict(_("A user with the email %(email)s already exists.", email=email), details={"field": "email"})
-    user = User(email=email, name=name.strip()[:120], password_hash=hash_password(password), roles=",".join(role_tuple), locales=",".join(codes))
+    user = User(email=email, name=clean_text(name, "name", 120), password_hash=hash_password(password), roles=",".join(role_tuple), locales=",".join(codes))
     session.add(user)
     session.flush()
     audit.record(session, actor=actor, label=label, action="user.create", subject_type="user", subject_id=user.id, after=_snapshot(user))
@@ -202,7 +203,7 @@ def issue_token(session: Session, *, user: User, name: str = "", actor: User | N
     if not user.active:
         raise ValidationError(_("This account is deactivated."))
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, name=(name or "api").strip()[:80], prefix=secret[:12], token_hash=_token_hash(secret))
+    token = ApiToken(user_id=user.id, name=clean_text(name, "name", 80) or "api", prefix=secret[:12], token_hash=_token_hash(secret))
     session.add(token)
     session.flush()
     audit.record(session, actor=actor, label=label, action="token.create", subject_type="api_token", subject_id=token.id, after={"user": user.email, "prefix": token.prefix})

@@ -18,36 +18,11 @@ from msgsys.content.models import CHANNELS, COUNTRIES, KINDS, Campaign, Message,
 from msgsys.errors import Conflict, InvalidTransition, NotFound, ValidationError
 from msgsys.locales import LOCALES
 from msgsys import permissions
+from msgsys.text import clean_text
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_TITLE = 200
 MAX_SMS = 1600
-# Control characters and bidirectional overrides hide or reorder text a reviewer would see.
-_HOSTILE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
-
-
-FIELD_LABELS = {
-    "title": _l("Title"), "body": _l("Web text"), "sms_text": _l("SMS text"), "change_note": _l("Change note"),
-    "objective": _l("Objective"), "sample_note": _l("Sample note"), "reason": _l("Reason"),
-}
-
-
-def _clean_text(value: str | None, name: str, limit: int, *, required: bool = False) -> str:
-    field = FIELD_LABELS.get(name, name)
-    text = (value or "").replace("\r\n", "\n").replace("\r", "\n")
-    if _HOSTILE.search(text):
-        raise ValidationError(_("%(field)s contains control or direction-override characters.", field=field), details={"field": name})
-    text = text.strip()
-    if required and not text:
-        raise ValidationError(_("%(field)s is required.", field=field), details={"field": name})
-    if len(text) > limit:
-        raise ValidationError(
-            _("%(field)s is too long: %(n)d characters, at most %(max)d.", field=field, n=len(text), max=limit),
-            details={"field": name},
-        )
-    return text
-
-
 def _codes(values, allowed: tuple[str, ...], field: str) -> list[str]:
     items = values.split(",") if isinstance(values, str) else list(values or [])
     items = [v.strip() for v in items if v and v.strip()]
@@ -87,15 +62,15 @@ def create_campaign(session: Session, *, actor: User | None, data: dict, label: 
     targets = [c for c in _codes(data.get("target_locales") or [], LOCALES, "target_locales") if c != source]
     campaign = Campaign(
         slug=slug,
-        title=_clean_text(data.get("title"), "title", MAX_TITLE, required=True),
-        objective=_clean_text(data.get("objective"), "objective", 2000),
+        title=clean_text(data.get("title"), "title", MAX_TITLE, required=True),
+        objective=clean_text(data.get("objective"), "objective", 2000),
         source_locale=source,
         target_locales=",".join(targets),
         audience_countries=",".join(_codes(data.get("audience_countries") or [], COUNTRIES, "audience_countries")),
         starts_on=_date(data.get("starts_on"), "starts_on"),
         ends_on=_date(data.get("ends_on"), "ends_on"),
         owner_id=actor.id if actor else None,
-        sample_note=_clean_text(data.get("sample_note"), "sample_note", 500),
+        sample_note=clean_text(data.get("sample_note"), "sample_note", 500),
     )
     if campaign.starts_on and campaign.ends_on and campaign.ends_on < campaign.starts_on:
         raise ValidationError(_("The campaign ends before it starts."), details={"field": "ends_on"})
@@ -186,10 +161,10 @@ def content_hash(fields: dict) -> str:
 def clean_fields(message: Message, data: dict) -> dict:
     """Validate a version's fields; refuse oversized or hostile text with a clear error."""
     fields = {
-        "title": _clean_text(data.get("title"), "title", MAX_TITLE, required=True),
-        "body": _clean_text(data.get("body"), "body", MAX_BODY_CHARS, required="web" in message.channel_list),
-        "sms_text": _clean_text(data.get("sms_text"), "sms_text", MAX_SMS, required="sms" in message.channel_list),
-        "change_note": _clean_text(data.get("change_note"), "change_note", 500),
+        "title": clean_text(data.get("title"), "title", MAX_TITLE, required=True),
+        "body": clean_text(data.get("body"), "body", MAX_BODY_CHARS, required="web" in message.channel_list),
+        "sms_text": clean_text(data.get("sms_text"), "sms_text", MAX_SMS, required="sms" in message.channel_list),
+        "change_note": clean_text(data.get("change_note"), "change_note", 500),
         "go_live_at": _aware(data.get("go_live_at"), "go_live_at"),
         "expires_at": _aware(data.get("expires_at"), "expires_at"),
     }

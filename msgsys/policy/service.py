@@ -11,6 +11,7 @@ from msgsys import permissions
 from msgsys.audit import service as audit
 from msgsys.auth.models import User
 from msgsys.content.markup import visible_text
+from msgsys.text import clean_text
 from msgsys.errors import NotFound, PolicyViolation, ValidationError
 from msgsys.locales import LOCALES
 from msgsys.policy.matching import KINDS, RuleSpec, Violation, check_fields, load_rules, rule_errors
@@ -46,7 +47,7 @@ def _validated(data: dict) -> dict:
         "severity": (data.get("severity") or "block").strip(),
         "locale": (data.get("locale") or "*").strip(),
         "kinds": tuple(kinds),
-        "description": (data.get("description") or "").strip()[:500],
+        "description": clean_text(data.get("description"), "description", 500),
     }
     problems = rule_errors(RuleSpec(id=None, **clean))
     if clean["locale"] != "*" and clean["locale"] not in LOCALES:

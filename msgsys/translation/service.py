@@ -13,7 +13,8 @@ from msgsys.audit import service as audit
 from msgsys.auth.models import User
 from msgsys.clock import now
 from msgsys.content.models import Campaign, Message, MessageVersion
-from msgsys.content.service import _clean_text, MAX_SMS, MAX_TITLE
+from msgsys.content.service import MAX_SMS, MAX_TITLE
+from msgsys.text import clean_text
 from msgsys.content.markup import MAX_BODY_CHARS
 from msgsys.errors import InvalidTransition, NotFound, PermissionDenied, PolicyViolation, ValidationError
 from msgsys.locales import LOCALES, chain
@@ -77,9 +78,9 @@ def start(session: Session, *, actor: User | None, version: MessageVersion, loca
 def clean(data: dict) -> dict:
     """Validate translated fields with the same limits as the source."""
     return {
-        "title": _clean_text(data.get("title"), "title", MAX_TITLE),
-        "body": _clean_text(data.get("body"), "body", MAX_BODY_CHARS),
-        "sms_text": _clean_text(data.get("sms_text"), "sms_text", MAX_SMS),
+        "title": clean_text(data.get("title"), "title", MAX_TITLE),
+        "body": clean_text(data.get("body"), "body", MAX_BODY_CHARS),
+        "sms_text": clean_text(data.get("sms_text"), "sms_text", MAX_SMS),
     }
 
 
@@ -116,12 +117,12 @@ def glossary(session: Session, locale: str) -> list[GlossaryTerm]:
 def add_term(session: Session, *, actor: User, locale: str, source_term: str, required_translation: str, note: str = "") -> GlossaryTerm:
     """Add a glossary term (translators of that locale)."""
     permissions.require(actor, "translation.edit", locale=locale, subject_type="glossary")
-    source_term, required_translation = source_term.strip(), required_translation.strip()
-    if not source_term or not required_translation or len(source_term) > 120 or len(required_translation) > 120:
-        raise ValidationError(_("A glossary term needs a term and its translation (at most 120 characters each)."))
+    source_term = clean_text(source_term, "source_term", 120, required=True)
+    required_translation = clean_text(required_translation, "required_translation", 120, required=True)
+    note = clean_text(note, "note", 500)
     if session.exec(select(GlossaryTerm).where(GlossaryTerm.locale == locale, func.lower(GlossaryTerm.source_term) == source_term.lower())).first():
         raise ValidationError(_("The glossary already has %(term)s.", term=source_term))
-    term = GlossaryTerm(locale=locale, source_term=source_term, required_translation=required_translation, note=note.strip()[:500])
+    term = GlossaryTerm(locale=locale, source_term=source_term, required_translation=required_translation, note=note)
     session.add(term)
     session.flush()
     audit.record(session, actor=actor, action="glossary.add", subject_type="glossary", subject_id=term.id, after={"locale": locale, "term": source_term, "translation": required_translation})

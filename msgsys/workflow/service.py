@@ -11,6 +11,7 @@ from msgsys.clock import now
 from msgsys.content.models import Campaign, Message, MessageVersion
 from msgsys.errors import InvalidTransition, PermissionDenied, ValidationError
 from msgsys.policy import service as policy
+from msgsys.text import clean_text
 from msgsys.workflow.transitions import VERSION_TRANSITIONS, Transition
 
 
@@ -55,9 +56,7 @@ def transition(session: Session, *, actor: User | None, version: MessageVersion,
 
 def clean_reason(reason: str | None, *, required: bool) -> str:
     """A review or retirement reason: required when the step needs one, hostile text and overlong text refused."""
-    from msgsys.content.service import _clean_text
-
-    reason = _clean_text(reason, "reason", 2000)
+    reason = clean_text(reason, "reason", 2000)
     if required and not reason:
         raise ValidationError(_("Give a reason."), details={"field": "reason"})
     return reason

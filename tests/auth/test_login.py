@@ -126,3 +126,10 @@ def test_password_is_stored_as_an_argon2_hash(session):
     user = make_user(session)
     assert user.password_hash.startswith("$argon2id$")
     assert PASSWORD not in user.password_hash
+
+
+def test_next_with_a_backslash_is_not_followed(client, session):
+    user = make_user(session)
+    token = csrf_from(client, "/login")
+    response = client.post("/login?next=/%5Cevil.example/", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+    assert response.headers["Location"].endswith("/admin/")

@@ -215,3 +215,11 @@ def test_translations_of_a_retired_source_version_are_frozen(session, team):
     session.rollback()
     with pytest.raises(InvalidTransition):
         translations.transition(session, actor=team["es2"], translation=translation, name="approve")
+
+
+@pytest.mark.parametrize("term, translation", [("asy\u202elum", "asilo"), ("asylum", "asi\x00lo"), ("", "asilo"), ("a" * 121, "asilo")])
+def test_bad_glossary_terms_are_refused(session, team, term, translation):
+    with pytest.raises(ValidationError):
+        translations.add_term(session, actor=team["es1"], locale="es", source_term=term, required_translation=translation)
+    session.rollback()
+    assert translations.glossary(session, "es") == []
