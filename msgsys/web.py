@@ -19,9 +19,12 @@ def _load_user(user_id: str):
     from msgsys import db
     from msgsys.auth.models import User
 
-    user = db.session().get(User, int(user_id)) if user_id.isdigit() else None
-    # A deactivated user is signed out on their very next request.
-    return user if user is not None and user.active else None
+    uid, _sep, epoch = user_id.partition(":")
+    user = db.session().get(User, int(uid)) if uid.isdigit() and len(uid) < 11 else None
+    # A deactivated user, or a session from before a sign-out, ends on the very next request.
+    if user is None or not user.active or str(user.session_epoch) != epoch:
+        return None
+    return user
 
 
 def _security_headers(response):

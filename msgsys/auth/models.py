@@ -20,6 +20,9 @@ class User(SQLModel, table=True):
     active: bool = Field(default=True)
     created_at: datetime = Field(default_factory=now)
     last_login_at: datetime | None = None
+    # Part of every session's id: raising it ends every session of the account at once
+    # (sign-out, password change, deactivation), even a copied session cookie.
+    session_epoch: int = Field(default=0)
 
     @property
     def role_set(self) -> frozenset[str]:
@@ -45,7 +48,7 @@ class User(SQLModel, table=True):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        return f"{self.id}:{self.session_epoch}"
 
 
 class ApiToken(SQLModel, table=True):

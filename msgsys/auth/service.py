@@ -142,6 +142,8 @@ def update_user(
     user.roles, user.locales = ",".join(role_tuple), ",".join(codes)
     if active is not None:
         user.active = active
+    if before["active"] and not user.active:
+        end_sessions(user)
     after = _snapshot(user)
     if after != before:
         session.add(user)
@@ -154,6 +156,7 @@ def set_password(session: Session, *, user: User, password: str, actor: User | N
     """Set a new password (hashed); audit without the password."""
     _check_password(password)
     user.password_hash = hash_password(password)
+    end_sessions(user)
     session.add(user)
     audit.record(session, actor=actor, label=label, action="user.password", subject_type="user", subject_id=user.id)
 
@@ -180,8 +183,15 @@ def authenticate(session: Session, *, email: str, password: str) -> User:
     return user
 
 
+def end_sessions(user: User) -> None:
+    """End every session of this account (the session id carries the epoch)."""
+    user.session_epoch += 1
+
+
 def record_logout(session: Session, *, user: User) -> None:
-    """Audit a sign-out."""
+    """Sign out: end every session of the account, and audit it."""
+    end_sessions(user)
+    session.add(user)
     audit.record(session, actor=user, action="user.logout", subject_type="user", subject_id=user.id)
 
 

@@ -133,3 +133,25 @@ def test_next_with_a_backslash_is_not_followed(client, session):
     token = csrf_from(client, "/login")
     response = client.post("/login?next=/%5Cevil.example/", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
     assert response.headers["Location"].endswith("/admin/")
+
+
+def test_signing_out_ends_the_session_even_for_a_copied_cookie(app, client, session):
+    user = make_user(session)
+    login(client, user.email)
+    stolen = app.test_client()
+    cookie = client.get_cookie("session", domain="msgsys.test")
+    stolen.set_cookie("session", cookie.value, domain=cookie.domain)
+    assert stolen.get("/admin/").status_code == 200
+    client.post("/logout", data={"csrf_token": csrf_from(client, "/admin/")})
+    assert stolen.get("/admin/").status_code == 302
+
+
+def test_a_password_change_ends_existing_sessions(client, session):
+    from msgsys.auth import service
+
+    user = make_user(session)
+    login(client, user.email)
+    service.set_password(session, user=user, password="another long password", label="test")
+    session.commit()
+    assert client.get("/admin/").status_code == 302
+    assert login(client, user.email, "another long password").status_code == 302
