@@ -42,9 +42,47 @@ def _committed(s: Session) -> Iterator[Session]:
     try:
         yield s
         s.commit()
-    except BaseException:
+    except BaseException as exc:
         s.rollback()
+        event = _refusal_to_audit(exc)
+        if event is not None:  # a refusal is kept even though the refused work is not
+            from msgsys.audit import service as audit
+
+            audit.record(s, **event)
+            s.commit()
         raise
+
+
+def _refusal_to_audit(exc: BaseException | None) -> dict | None:
+    # The refusal may have been wrapped in another error on its way out (a file import does that).
+    while exc is not None:
+        event = getattr(exc, "audit_after_rollback", None)
+        if event is not None:
+            return event
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def has_pending_writes() -> bool:
+    """True when this context's session has written in its open transaction."""
+    s = g.get("db_session")
+    return bool(s is not None and (s.info.get("wrote") or s.new or s.dirty or s.deleted))
+
+
+def _track_writes() -> None:
+    if sa.event.contains(Session, "after_flush", _wrote):
+        return
+    sa.event.listen(Session, "after_flush", _wrote)
+    sa.event.listen(Session, "after_commit", _clean)
+    sa.event.listen(Session, "after_rollback", _clean)
+
+
+def _wrote(s, _ctx) -> None:
+    s.info["wrote"] = True
+
+
+def _clean(s) -> None:
+    s.info.pop("wrote", None)
 
 
 @contextmanager
@@ -70,4 +108,5 @@ def _close_session(_exc: BaseException | None = None) -> None:
 def init_app(app: Flask, url: str) -> None:
     """Create the engine for this app and close sessions at teardown."""
     app.extensions["msgsys.engine"] = make_engine(url)
+    _track_writes()
     app.teardown_appcontext(_close_session)

@@ -76,21 +76,27 @@ def require(user: Any, action: str, *, subject_type: str = "", subject_id: Any =
 
 
 def deny(user: Any, action: str, reason: str, *, subject_type: str = "", subject_id: Any = "", **kw: Any) -> None:
-    """Audit a refusal in its own transaction (it outlives the refused one), then raise PermissionDenied."""
+    """Raise PermissionDenied, making sure the refusal is audited even though the refused work is rolled back."""
+    from flask import has_app_context
+
     from msgsys import db
-    from msgsys.audit import service as audit
 
     actor = user if getattr(user, "is_authenticated", False) and getattr(user, "id", None) else None
-    try:
-        with db.separate_transaction() as s:
-            audit.record(
-                s, actor=actor, action="permission.denied", subject_type=subject_type or action.split(".")[0],
-                subject_id=subject_id, after={"action": action, **{k: v for k, v in kw.items() if v is not None}},
-                note=reason, label="anonymous",
-            )
-    except RuntimeError:  # no app context (a pure unit test): the refusal still stands
-        pass
-    raise PermissionDenied(reason, details={"action": action})
+    event = dict(
+        actor=actor, action="permission.denied", subject_type=subject_type or action.split(".")[0], subject_id=subject_id,
+        after={"action": action, **{k: v for k, v in kw.items() if v is not None}}, note=reason, label="anonymous",
+    )
+    refusal_error = PermissionDenied(reason, details={"action": action})
+    if has_app_context():
+        if db.has_pending_writes():
+            # This transaction holds the write lock (SQLite): audit after it rolls back (db.transaction does).
+            refusal_error.audit_after_rollback = event
+        else:
+            from msgsys.audit import service as audit
+
+            with db.separate_transaction() as s:
+                audit.record(s, **event)
+    raise refusal_error
 
 
 def requires(action: str):

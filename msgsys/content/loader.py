@@ -69,10 +69,8 @@ def load_file(session: Session, path: Path, *, author: User | None = None) -> Lo
         if latest is not None and latest.content_hash == wanted:
             report.unchanged.append(key)
         else:
-            version = content.new_version(session, actor=None, label=label, message=message, data=fields)
-            if author is not None:
-                version.author_id, version.author_label = author.id, author.email
             try:
+                version = content.new_version(session, actor=author, label=label, message=message, data=fields)
                 if author is not None:
                     workflow.transition(session, actor=author, version=version, name="submit")
                 else:

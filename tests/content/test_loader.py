@@ -102,3 +102,26 @@ def test_loaded_campaigns_show_in_the_officer_ui_marked_as_sample(client, sessio
     assert page.count("Sample content drawn from public documents dated 2021") >= 3
     review = client.get("/admin/review").get_data(as_text=True)
     assert "do-not-approach-border" in review
+
+
+def test_loading_as_someone_who_is_not_an_author_is_refused(session, seeded):
+    from msgsys.errors import PermissionDenied
+
+    translator = make_user(session, roles="translator", locales="es")
+    with pytest.raises((PermissionDenied, ValidationError)):
+        loader.load_paths(session, [ROOT / "campaigns" / "border-advisory.toml"], author=translator)
+    session.rollback()
+    assert content.list_campaigns(session) == []
+
+
+def test_a_refused_load_changes_nothing_but_the_refusal_is_audited(runner, session, seeded):
+    from sqlmodel import select
+
+    from msgsys.audit.models import AuditEvent
+
+    translator = make_user(session, roles="translator", locales="es")
+    result = runner.invoke(args=["campaigns", "load", str(ROOT / "campaigns" / "border-advisory.toml"), "--author", translator.email])
+    assert result.exit_code != 0
+    assert content.list_campaigns(session) == []  # the campaign it had begun to create was rolled back
+    refusal = session.exec(select(AuditEvent).where(AuditEvent.action == "permission.denied")).one()
+    assert refusal.actor_label == translator.email and "version.draft" in refusal.after
