@@ -1,7 +1,6 @@
 """The `msgsys` command: run, db, users, demo."""
 from __future__ import annotations
 
-import secrets
 import sys
 from pathlib import Path
 
@@ -202,11 +201,6 @@ def demo_command() -> None:
     for email, roles, password in logins:
         click.echo(f"  {email:34} {password}   ({roles})")
     click.echo("These passwords are new each time `msgsys demo` runs.\n")
-
-
-def new_password() -> str:
-    """A random password that is easy to type."""
-    return secrets.token_urlsafe(12)
 
 
 @click.group("campaigns", cls=AppGroup)
