@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-FIELDS = ("title", "body", "sms_text")
+from msgsys.content.models import TEXT_FIELDS as FIELDS
+
 _TOKENS = re.compile(r"\s+|[^\s]+")
 
 

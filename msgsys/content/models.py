@@ -10,6 +10,7 @@ from msgsys.clock import now
 KINDS: tuple[str, ...] = ("advisory", "pathway", "counter_rumor", "info")
 CHANNELS: tuple[str, ...] = ("web", "sms")
 COUNTRIES: tuple[str, ...] = ("GT", "HN", "SV", "MX", "US")
+TEXT_FIELDS: tuple[str, ...] = ("title", "body", "sms_text")  # what a version (and each translation) says
 VERSION_STATES: tuple[str, ...] = ("draft", "in_review", "changes_requested", "approved", "published", "retired")
 
 

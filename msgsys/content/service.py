@@ -14,7 +14,7 @@ from sqlmodel import Session, col, func, select
 from msgsys.audit import service as audit
 from msgsys.auth.models import User
 from msgsys.content.markup import MAX_BODY_CHARS
-from msgsys.content.models import CHANNELS, COUNTRIES, KINDS, Campaign, Message, MessageVersion
+from msgsys.content.models import CHANNELS, COUNTRIES, KINDS, TEXT_FIELDS, Campaign, Message, MessageVersion
 from msgsys.errors import Conflict, InvalidTransition, NotFound, ValidationError
 from msgsys.locales import LOCALES
 from msgsys import permissions
@@ -156,6 +156,16 @@ def content_hash(fields: dict) -> str:
 
     canonical = {k: norm(fields.get(k)) for k in ("title", "body", "sms_text", "go_live_at", "expires_at")}
     return hashlib.sha256(json.dumps(canonical, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def text_fields(message: Message, *sms_texts: str | None) -> list[str]:
+    """The fields a message's text is made of, for checks, translation and catalogs.
+
+    The SMS text counts when the message goes by SMS, and also whenever one of the given SMS
+    texts is not empty: it shows in the public advisory banner even for a web-only message.
+    """
+    with_sms = "sms" in message.channel_list or any(sms_texts)
+    return [f for f in TEXT_FIELDS if f != "sms_text" or with_sms]
 
 
 def clean_fields(message: Message, data: dict) -> dict:

@@ -44,10 +44,6 @@ def source_versions(session: Session, campaign: Campaign) -> list[tuple[Message,
     return found
 
 
-def _fields(message: Message) -> list[str]:
-    return [f for f in FIELDS if f != "sms_text" or "sms" in message.channel_list]
-
-
 def export_catalog(session: Session, *, campaign: Campaign, locale: str) -> bytes:
     """The campaign's content catalog for one locale, as PO bytes."""
     if locale not in campaign.target_list:
@@ -58,7 +54,7 @@ def export_catalog(session: Session, *, campaign: Campaign, locale: str) -> byte
         translation = translations.find(session, version, locale)
         rev = translations.revision(session, translation.current_revision_id) if translation else None
         previous = translations.previous_source(session, translation) if translation else None
-        for f in _fields(message):
+        for f in content.text_fields(message, version.sms_text):
             source = getattr(version, f)
             if not source:
                 continue

@@ -7,9 +7,10 @@ from sqlalchemy import Column, ForeignKey, Integer
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from msgsys.clock import now
+from msgsys.content.models import TEXT_FIELDS
 
 TRANSLATION_STATES: tuple[str, ...] = ("draft", "in_review", "changes_requested", "approved", "outdated")
-FIELDS: tuple[str, ...] = ("title", "body", "sms_text")
+FIELDS = TEXT_FIELDS  # a translation carries the same fields as its source version
 
 
 class Translation(SQLModel, table=True):

@@ -143,7 +143,7 @@ def render_editor(version, locale: str, *, form: TranslationForm | None = None, 
     rev = translations.revision(s, translation.current_revision_id) if translation else None
     if form is None:  # not a refused save: show what is saved
         form = TranslationForm(formdata=None, data={f: getattr(rev, f) for f in FIELDS} if rev else {})
-    fields = [f for f in FIELDS if f != "sms_text" or "sms" in message.channel_list]
+    fields = content.text_fields(message, version.sms_text, rev.sms_text if rev else "")
     previous = translations.previous_source(s, translation) if translation else None
     changes = [diff_text(f, getattr(previous, f), getattr(version, f)) for f in translations.source_changes(s, translation)] if previous else []
     author_id = rev.author_id if rev else None

@@ -13,7 +13,7 @@ from msgsys.audit import service as audit
 from msgsys.auth.models import User
 from msgsys.clock import now
 from msgsys.content.models import Campaign, Message, MessageVersion
-from msgsys.content.service import MAX_SMS, MAX_TITLE
+from msgsys.content.service import MAX_SMS, MAX_TITLE, text_fields
 from msgsys.text import clean_text
 from msgsys.content.markup import MAX_BODY_CHARS
 from msgsys.errors import InvalidTransition, NotFound, PermissionDenied, PolicyViolation, ValidationError
@@ -132,8 +132,7 @@ def add_term(session: Session, *, actor: User, locale: str, source_term: str, re
 def check_texts(session: Session, *, message: Message, version: MessageVersion, locale: str, texts: dict[str, str]) -> CheckResult:
     """Check translated texts against their source, the glossary and the policy rules of the locale."""
     terms = [(t.source_term, t.required_translation) for t in glossary(session, locale)]
-    # An SMS text is checked whenever there is one: it also shows in the public advisory banner.
-    used = [f for f in FIELDS if f != "sms_text" or "sms" in message.channel_list or texts.get(f) or version.sms_text]
+    used = text_fields(message, version.sms_text, texts.get("sms_text"))
     result = CheckResult()
     for f in used:
         result.issues += check_field(f, getattr(version, f), texts.get(f) or "", glossary=terms)

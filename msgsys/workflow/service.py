@@ -9,6 +9,7 @@ from msgsys.audit import service as audit
 from msgsys.auth.models import User
 from msgsys.clock import now
 from msgsys.content.models import Campaign, Message, MessageVersion
+from msgsys.content.service import text_fields
 from msgsys.errors import InvalidTransition, PermissionDenied, ValidationError
 from msgsys.policy import service as policy
 from msgsys.text import clean_text
@@ -19,9 +20,7 @@ def policy_violations(session: Session, version: MessageVersion):
     """What the active policy rules say about a version's text."""
     message = session.get(Message, version.message_id)
     campaign = session.get(Campaign, message.campaign_id)
-    fields = {"title": version.title, "body": version.body}
-    if "sms" in message.channel_list or version.sms_text:  # the SMS text also shows in the public advisory banner
-        fields["sms_text"] = version.sms_text
+    fields = {f: getattr(version, f) for f in text_fields(message, version.sms_text)}
     return policy.check(session, fields=fields, locale=campaign.source_locale, kind=message.kind)
 
 

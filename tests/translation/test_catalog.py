@@ -241,3 +241,17 @@ def test_a_message_with_an_entry_still_fuzzy_is_saved_as_draft_not_submitted(ses
     session.commit()
     t2 = translations.find(session, v2, "es")
     assert report.left_draft == [key] and t2.state == "draft" and t2.outdated_list == ["body"]
+
+
+def test_a_web_only_message_with_an_sms_text_exports_and_imports_that_text_too(session, world):
+    # Its SMS text shows in the public advisory banner, so it is checked and translated like the rest.
+    message, version = make_published(session, author=world["author"], approver=world["approver"], campaign=world["campaign"],
+                                      title="Web only", body="Body.", sms_text="Short text.")
+    message.channels = "web"
+    session.add(message)
+    session.commit()
+    entries = _entries(_export(session, world))
+    assert f"{message.key}.sms" in entries
+    values = {**_good(world), f"{message.key}.title": "Solo web", f"{message.key}.body": "Cuerpo.", f"{message.key}.sms": "Texto corto."}
+    report = catalog.import_catalog(session, data=_fill(_export(session, world), values), actor=world["es1"], origin="import")
+    assert sorted(report.applied[message.key]) == ["body", "sms_text", "title"]
