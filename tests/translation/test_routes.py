@@ -16,17 +16,6 @@ from tests.factories import ES, csrf_from, login, make_campaign, make_published,
 
 
 @pytest.fixture
-def team(session):
-    return {
-        "author": make_user(session, roles="author"),
-        "approver": make_user(session, roles="approver"),
-        "es1": make_user(session, roles="translator", locales="es"),
-        "es2": make_user(session, roles="translator", locales="es"),
-        "quc": make_user(session, roles="translator", locales="quc"),
-    }
-
-
-@pytest.fixture
 def campaign(session):
     return make_campaign(session, slug="pathways")
 

@@ -10,17 +10,6 @@ from msgsys.translation.models import Translation
 from tests.factories import ES, make_message, make_published, make_translation, make_user, make_version, step
 
 
-@pytest.fixture
-def team(session):
-    return {
-        "author": make_user(session, roles="author"),
-        "approver": make_user(session, roles="approver"),
-        "es1": make_user(session, roles="translator", locales="es"),
-        "es2": make_user(session, roles="translator", locales="es"),
-        "quc": make_user(session, roles="translator", locales="quc"),
-    }
-
-
 def test_translation_starts_only_once_the_source_is_approved(session, team):
     message = make_message(session)
     draft = make_version(session, message, team["author"])
