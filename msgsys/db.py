@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import sqlalchemy as sa
 from flask import Flask, current_app, g
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, SQLModel, create_engine
 
 
 def make_engine(url: str) -> sa.Engine:
@@ -23,6 +23,54 @@ def make_engine(url: str) -> sa.Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def claim_rows(
+    session: Session,
+    model: type[SQLModel],
+    *,
+    where: Iterable[sa.ColumnElement[bool]],
+    set_state: str | None = None,
+    limit: int | None = None,
+    order_by: Iterable[sa.ColumnElement] = (),
+) -> list[int]:
+    """Take the rows matching `where` for this caller alone and return their ids (ascending).
+
+    A worker running the same claim at the same moment, in this process or another, gets other rows or none.
+    With `set_state`, the claim moves the rows' `state` there (`where` names the state they come from): commit,
+    and they are this caller's to work on outside the transaction. Without it, the rows are held until this
+    transaction ends (row locks on PostgreSQL, the database write lock on SQLite) and the caller changes them
+    in it, so that they no longer match.
+    """
+    table = model.__table__
+    key = table.c.id
+    candidates = sa.select(key).where(*where).order_by(*order_by)
+    if limit is not None:
+        candidates = candidates.limit(limit)
+    session.flush()
+    if session.get_bind().dialect.name == "postgresql":
+        ids = list(session.execute(candidates.with_for_update(skip_locked=True)).scalars())
+        if ids and set_state is not None:
+            session.execute(sa.update(table).where(key.in_(ids)).values(state=set_state))
+    else:
+        # SQLite has no row locks: a SELECT guarantees nothing, and pysqlite runs it outside any transaction.
+        # One UPDATE that picks the rows and changes them is atomic: SQLite gives it the write lock (waiting
+        # up to the busy timeout when another writer has it) and evaluates `where` under that lock, so a
+        # worker that waited sees what the first one took and no longer matches it.
+        if session.execute(candidates.limit(1)).first() is None:
+            return []  # nothing due: do not take the write lock for nothing
+        if set_state is not None:
+            values = {"state": set_state}
+        else:  # a write that changes nothing, only to hold the lock until the caller's changes commit
+            column = next(c for c in table.columns if not c.primary_key and not c.foreign_keys)
+            values = {column.name: column}
+        picked = sa.update(table).where(key.in_(candidates.scalar_subquery().correlate(None)))
+        ids = list(session.execute(picked.values(**values).returning(key)).scalars())
+    claimed = set(ids)
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, model) and obj.id in claimed:
+            session.expire(obj)  # the caller's copies show what the claim wrote
+    return sorted(claimed)
 
 
 def engine() -> sa.Engine:
