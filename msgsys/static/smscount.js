@@ -23,24 +23,36 @@
   // Extension table: sent as ESC + char, so each costs 2 septets.
   var GSM7_EXTENSION = new Set(Array.from("\f^{}\\[~]|€"));
 
+  // The folds of encoding.py's SMS_FOLDS, which says why each character is (or is not) there.
   var FOLD = {};
   function fold(chars, to) {
     Array.from(chars).forEach(function (ch) { FOLD[ch] = to; });
   }
-  fold("\u2019\u2018\u02bc\u02bb\u00b4`", "'"); // K'iche' glottal stop as typed on various keyboards
-  fold("\u201c\u201d\u201e", '"');
-  fold("\u2013\u2014\u2212", "-");
-  fold("\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000", " ");
-  fold("\u200b\u200c\u200d\u2060\ufeff", "");
+  // Apostrophes and single quotes (K'iche' glottal stop as typed on various keyboards).
+  fold("\u2019\u2018\u201a\u201b\u2039\u203a\u02bc\u02bb\u00b4\u2032`", "'");
+  fold("\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033", '"');
+  fold("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-");
+  fold("\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\t", " ");
   fold("\r\u0085\u2028\u2029", "\n"); // "\r\n" is collapsed first
   fold("\u2026", "...");
-  // Escaped so a future fold of \ ] ^ or - cannot break the character class.
+  fold("\u200b\u2060\ufeff\u00ad\u180e\u2061\u2062\u2063\u2064", ""); // invisible in any script
+  // Escaped so a fold of \ ] ^ or - cannot break the character class.
   var FOLD_RE = new RegExp("[" + Object.keys(FOLD).join("").replace(/[\\\]^-]/g, "\\$&") + "]", "g");
+
+  // Unicode's Default_Ignorable_Code_Point, as DEFAULT_IGNORABLE_RANGES in encoding.py: dropped
+  // only when that leaves the message GSM-7. Spelled out rather than \p{...}, which older
+  // browsers cannot parse.
+  var IGNORABLE_RE = new RegExp("[\\u00ad\\u034f\\u061c\\u115f-\\u1160\\u17b4-\\u17b5\\u180b-\\u180f" +
+    "\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u206f\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0\\ufff0-\\ufff8" +
+    "\\u{1bca0}-\\u{1bca3}\\u{1d173}-\\u{1d17a}\\u{e0000}-\\u{e0fff}]+", "gu");
 
   // Same folds for every locale today; locale is accepted so locale-specific folds can be added.
   function prepare(text, locale) {
-    return String(text).normalize("NFC").replace(/\r\n/g, "\n")
-      .replace(FOLD_RE, function (ch) { return FOLD[ch]; });
+    var folded = String(text).normalize("NFC").replace(/\r\n/g, "\n")
+      .replace(FOLD_RE, function (ch) { return FOLD[ch]; })
+      .normalize("NFC"); // a dropped invisible can leave a letter next to its accent
+    var bare = folded.replace(IGNORABLE_RE, "").normalize("NFC");
+    return isGsm7(Array.from(bare)) ? bare : folded;
   }
 
   function isGsm7(chars) {

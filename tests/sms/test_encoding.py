@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from msgsys.sms.encoding import count_sms, is_gsm7, prepare_sms_text
+from msgsys.sms.encoding import DEFAULT_IGNORABLE_RANGES, count_sms, is_gsm7, prepare_sms_text
 
 A = "a"
 EURO = "\u20ac"
@@ -125,6 +125,113 @@ def test_prepare_leaves_author_text_alone():
 def test_curly_punctuation_keeps_message_gsm7():
     c = count_sms("\u201cAtencion\u201d \u2013 lea esto\u2026", "es")
     assert (c.text, c.encoding, c.units) == ('"Atencion" - lea esto...', "GSM-7", 24)
+
+
+# Every typographic character prepare_sms_text folds, with what a reader takes it for. The ones
+# marked new were left as they were before, so that one of them made a whole message UCS-2.
+TYPOGRAPHIC_FOLDS = [
+    ("\u2019", "'"), ("\u2018", "'"), ("\u02bc", "'"), ("\u02bb", "'"), ("\u00b4", "'"), ("`", "'"),
+    ("\u201a", "'"), ("\u201b", "'"), ("\u2039", "'"), ("\u203a", "'"), ("\u2032", "'"),  # new
+    ("\u201c", '"'), ("\u201d", '"'), ("\u201e", '"'),
+    ("\u201f", '"'), ("\u00ab", '"'), ("\u00bb", '"'), ("\u2033", '"'),  # new
+    ("\u2013", "-"), ("\u2014", "-"), ("\u2212", "-"),
+    ("\u2010", "-"), ("\u2011", "-"), ("\u2012", "-"), ("\u2015", "-"),  # new
+    *((space, " ") for space in "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+                                "\u2008\u2009\u200a\u202f\u205f\u3000"),
+    ("\t", " "),  # new
+    ("\r", "\n"), ("\u0085", "\n"), ("\u2028", "\n"), ("\u2029", "\n"),
+    ("\u2026", "..."),
+    ("\u200b", ""), ("\u2060", ""), ("\ufeff", ""),
+    ("\u00ad", ""), ("\u180e", ""), ("\u2061", ""), ("\u2062", ""), ("\u2063", ""), ("\u2064", ""),  # new
+]
+
+
+@pytest.mark.parametrize("char, folded", TYPOGRAPHIC_FOLDS, ids=[f"U+{ord(c):04X}" for c, _ in TYPOGRAPHIC_FOLDS])
+def test_typographic_character_is_folded_and_message_stays_gsm7(char, folded):
+    c = count_sms(f"Aviso{char}hoy: no se acerque a la frontera.", "es")
+    assert (c.text, c.encoding, c.per_segment) == (f"Aviso{folded}hoy: no se acerque a la frontera.", "GSM-7", 160)
+
+
+@pytest.mark.parametrize("char, folded", TYPOGRAPHIC_FOLDS, ids=[f"U+{ord(c):04X}" for c, _ in TYPOGRAPHIC_FOLDS])
+def test_typographic_character_is_folded_in_a_ucs2_message_too(char, folded):
+    # The text sent does not depend on whether an accent elsewhere made the message UCS-2.
+    assert prepare_sms_text(f"¿Cómo{char}está?") == f"¿Cómo{folded}está?"
+
+
+# What GOV.UK Notify's SanitiseSMS folds (notifications_utils/sanitise_text.py): none of it may
+# force UCS-2 here either.
+NOTIFY_FOLDED = ("\u2011\u2013\u2014\u2212\u2026\u2018\u2019\u201c\u201d\u201a\u201e"
+                 "\u180e\u200b\u200c\u2060\ufeff\u2028\u2029\u00a0\u202f\t")
+
+
+@pytest.mark.parametrize("char", NOTIFY_FOLDED, ids=[f"U+{ord(c):04X}" for c in NOTIFY_FOLDED])
+def test_nothing_notify_folds_forces_ucs2(char):
+    assert count_sms(f"a{char}b").encoding == "GSM-7"
+
+
+def test_typographic_punctuation_no_longer_makes_a_spanish_message_three_segments():
+    # 156 characters: one GSM-7 segment once folded; left as typed, UCS-2 in three.
+    text = ("\u00abAtencion\u00bb\u2011 No se acerque a la frontera hasta que se le indique.\t"
+            "La frontera NO esta abierta\u201a digan lo que digan los coyotes. Informacion oficial: uscis.gov")
+    c = count_sms(text, "es")
+    assert (c.encoding, c.segments) == ("GSM-7", 1)
+    assert c.text.startswith('"Atencion"- No se acerque') and "indique. La frontera" in c.text
+
+
+def _default_ignorables() -> list[str]:
+    return [chr(cp) for first, last in DEFAULT_IGNORABLE_RANGES for cp in range(first, last + 1)]
+
+
+def test_every_default_ignorable_character_is_dropped_from_gsm7_text():
+    kept = [f"U+{ord(ch):04X}" for ch in _default_ignorables() if count_sms(f"Hola{ch} mundo").text != "Hola mundo"]
+    assert kept == []
+    everything = count_sms("Hola" + "".join(_default_ignorables()) + " mundo")
+    assert (everything.text, everything.encoding, everything.segments) == ("Hola mundo", "GSM-7", 1)
+
+
+INVISIBLE_IN_LATIN_TEXT = [
+    ("zwnj", "\u200c"), ("zwj", "\u200d"), ("lrm", "\u200e"), ("rlm", "\u200f"), ("alm", "\u061c"),
+    ("cgj", "\u034f"), ("vs16", "\ufe0f"), ("vs1", "\ufe00"), ("hangul-filler", "\u3164"),
+    ("halfwidth-hangul-filler", "\uffa0"), ("mongolian-fvs", "\u180b"), ("tag-a", "\U000e0041"),
+    ("vs17", "\U000e0100"), ("inhibit-swapping", "\u206a"),
+]
+
+
+@pytest.mark.parametrize("char", [c for _, c in INVISIBLE_IN_LATIN_TEXT], ids=[i for i, _ in INVISIBLE_IN_LATIN_TEXT])
+def test_invisible_character_does_not_force_ucs2(char):
+    c = count_sms(f"K\u02bciche{char}\u02bc: utz", "quc")
+    assert (c.text, c.encoding, c.units) == ("K'iche': utz", "GSM-7", 12)
+
+
+def test_invisible_characters_that_hold_emoji_together_stay_in_a_ucs2_message():
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # one family emoji, not three people
+    warning = "\u26a0\ufe0f"  # emoji-style warning sign
+    text = f"{warning} Aviso {family}\u200b"
+    c = count_sms(text, "es")
+    assert c.text == f"{warning} Aviso {family}"  # the zero width space still goes
+    assert (c.encoding, c.units) == ("UCS-2", 2 + 7 + 8)
+
+
+def test_dropped_invisible_character_lets_a_letter_and_its_accent_compose():
+    assert count_sms("Jose\u200b\u0301").text == "Jos\u00e9"
+    assert count_sms("Jose\u200d\u0301").text == "Jos\u00e9"  # then GSM-7, so the joiner goes too
+    assert count_sms("Jose\u200b\u0301").encoding == "GSM-7"
+
+
+NOT_FOLDED = [
+    # Spanish accents outside GSM 03.38: never stripped, the message is UCS-2 and counted as such.
+    ("a-acute", "\u00e1"), ("i-acute", "\u00ed"), ("o-acute", "\u00f3"), ("u-acute", "\u00fa"),
+    # Letters and symbols with no GSM-7 reading.
+    ("ordinal-o", "\u00ba"), ("ordinal-a", "\u00aa"), ("bullet", "\u2022"), ("degree", "\u00b0"),
+    ("two-em-dash", "\u2e3a"), ("fullwidth-hyphen", "\uff0d"),
+]
+
+
+@pytest.mark.parametrize("char", [c for _, c in NOT_FOLDED], ids=[i for i, _ in NOT_FOLDED])
+def test_letters_and_symbols_without_a_gsm7_reading_are_kept_and_counted_as_ucs2(char):
+    c = count_sms(f"N{char} 1: " + A * 65)  # 71 characters: one over a UCS-2 message
+    expected = (f"N{char} 1: " + A * 65, "UCS-2", 71, 2, 67)
+    assert (c.text, c.encoding, c.characters, c.segments, c.per_segment) == expected
 
 
 IS_GSM7_CASES = [

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from msgsys.sms.encoding import count_sms
+from msgsys.sms.encoding import DEFAULT_IGNORABLE_RANGES, SMS_FOLDS, count_sms, prepare_sms_text
 
 JS_FILE = Path(__file__).resolve().parents[2] / "msgsys" / "static" / "smscount.js"
 
@@ -37,7 +37,18 @@ STRINGS = [
     "e\u0301", "a\u0301", "Jose\u0301", "\u2126",
     "Plain 'text' - \"ok\"... ]^-\\",
     "\t\x1b",
+    "\u00abAtenci\u00f3n\u00bb\u2011 no se acerque\u201a\tla frontera\u2015 \u201fno\u2033 \u2039x\u203a \u2032",
+    "\u26a0\ufe0f Aviso \U0001f468\u200d\U0001f469\u200d\U0001f467\u200b",
+    "Jose\u200b\u0301", "Jose\u200d\u0301", "\u00e1\u200d\u0301",
+    "a\u200e\u200f\u061c\u034f\ufe0f\u3164\U000e0041b",
 ]
+DEFAULT_IGNORABLES = [chr(cp) for first, last in DEFAULT_IGNORABLE_RANGES for cp in range(first, last + 1)]
+# Every folded character and the ends of every default-ignorable range, in text that is GSM-7
+# once prepared and in text that stays UCS-2 (where the ignorables are kept), and all of the
+# ignorables at once.
+for _ch in [*SMS_FOLDS, *(chr(cp) for pair in DEFAULT_IGNORABLE_RANGES for cp in pair)]:
+    STRINGS += [f"a{_ch}b", f"\u00e1{_ch}b", _ch * 161]
+STRINGS += ["a" + "".join(DEFAULT_IGNORABLES) + "b", "\u00e1" + "".join(DEFAULT_IGNORABLES) + "b"]
 
 COUNT_SCRIPT = """
 const fs = require("fs"), vm = require("vm");
@@ -104,6 +115,50 @@ def test_js_count_matches_python():
 def test_js_prepare_matches_python():
     script = COUNT_SCRIPT.replace("window.msgsysSms.count(s)", "window.msgsysSms.prepare(s, 'quc')")
     assert run_node(script, json.dumps(STRINGS)) == [count_sms(s, "quc").text for s in STRINGS]
+
+
+SWEEP_SCRIPT = """
+const fs = require("fs"), vm = require("vm");
+const window = {};
+vm.runInNewContext(fs.readFileSync(%(path)s, "utf8"), { window });
+const changed = {};
+// Planes 0-2 and 14: planes 3-13 hold only unassigned code points and ideographs without
+// decompositions, 15-16 private use; nothing there is folded or normalised.
+for (let cp = 0; cp <= 0xe0fff; cp = cp === 0x2ffff ? 0xe0000 : cp + 1) {
+  if (cp >= 0xd800 && cp <= 0xdfff) continue;  // lone surrogates are not text
+  const text = "(" + String.fromCodePoint(cp) + ")";
+  const prepared = window.msgsysSms.prepare(text);
+  if (prepared !== text) changed[cp] = prepared;
+}
+process.stdout.write(JSON.stringify(changed));
+"""
+
+
+def test_js_and_python_change_the_same_characters():
+    """Every code point the browser changes, Python changes alike; and the browser changes all Python folds."""
+    js_changed = {int(cp): prepared for cp, prepared in run_node(SWEEP_SCRIPT).items()}
+    candidates = set(js_changed) | {ord(ch) for ch in SMS_FOLDS} | {ord(ch) for ch in DEFAULT_IGNORABLES}
+    mismatches = []
+    for cp in sorted(candidates):
+        text = f"({chr(cp)})"
+        if prepare_sms_text(text) != js_changed.get(cp, text):
+            mismatches.append(f"U+{cp:04X}: python {prepare_sms_text(text)!r}, js {js_changed.get(cp, text)!r}")
+    assert mismatches == []
+    assert {ord(ch) for ch in SMS_FOLDS} | {ord(ch) for ch in DEFAULT_IGNORABLES} <= set(js_changed)
+
+
+def test_default_ignorable_table_is_unicodes():
+    """DEFAULT_IGNORABLE_RANGES (and so the browser's copy, by the sweep above) match ICU's property data."""
+    script = """
+    const ranges = []; let start = null;
+    for (let cp = 0; cp <= 0x110000; cp++) {
+      const hit = cp <= 0x10ffff && /\\p{Default_Ignorable_Code_Point}/u.test(String.fromCodePoint(cp));
+      if (hit && start === null) start = cp;
+      if (!hit && start !== null) { ranges.push([start, cp - 1]); start = null; }
+    }
+    process.stdout.write(JSON.stringify(ranges));
+    """
+    assert [tuple(r) for r in run_node(script)] == list(DEFAULT_IGNORABLE_RANGES)
 
 
 def test_js_counter_updates_output_with_labels():
