@@ -13,7 +13,13 @@ from msgsys.errors import DomainError
 
 
 def _create_app():
-    return create_app()
+    from msgsys.config import ConfigError
+
+    try:
+        return create_app()
+    except ConfigError as exc:  # settings that cannot run: say why, without a traceback
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False, add_version_option=False)

@@ -97,6 +97,14 @@ def _validate(settings: Settings) -> None:
         raise ConfigError(f"MSGSYS_PASSWORD_PROFILE must name an argon2 profile, not {settings.password_profile!r}")
     if settings.password_profile == "CHEAPEST" and settings.env != "testing":
         raise ConfigError("MSGSYS_PASSWORD_PROFILE=CHEAPEST is only for the test suite")
+    if settings.redis_url and settings.database_url.startswith("sqlite"):
+        # Celery workers are other processes, on other machines too: many writers on one SQLite file
+        # wait on its lock or fail, and a file on another machine is not shared at all.
+        raise ConfigError(
+            "MSGSYS_REDIS_URL is set, so Celery workers in other processes would write to the SQLite database "
+            f"{settings.database_url}; SQLite serves one process. Set MSGSYS_DATABASE_URL to PostgreSQL "
+            "(postgresql+psycopg://user@host/db), or unset MSGSYS_REDIS_URL to run the embedded worker in one process."
+        )
     if settings.env == "production":
         if not settings.secret_key or settings.secret_key == DEFAULT_SECRET or len(settings.secret_key) < 32:
             raise ConfigError(
