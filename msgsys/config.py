@@ -34,6 +34,7 @@ class Settings:
     login_limit_address: str = "20 per 15 minutes"
     ratelimit_storage_url: str = "memory://"
     max_body_chars: int = 20_000
+    sqlite_busy_timeout: float = 30.0  # seconds a SQLite write waits for another's lock before answering 503
     password_profile: str = "RFC_9106_LOW_MEMORY"  # an argon2-cffi profile; CHEAPEST only for the test suite
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -57,6 +58,7 @@ _ENV_NAMES = {
     "login_limit_address": "MSGSYS_LOGIN_LIMIT_ADDRESS",
     "ratelimit_storage_url": "MSGSYS_RATELIMIT_STORAGE_URL",
     "password_profile": "MSGSYS_PASSWORD_PROFILE",
+    "sqlite_busy_timeout": "MSGSYS_SQLITE_BUSY_TIMEOUT",
 }
 
 
@@ -76,6 +78,7 @@ def load_settings(
             values[key.lower()] = value
         else:
             extra[key] = value
+    _numbers(values)
     settings = Settings(**values, extra=extra)
     if not settings.database_url:
         db_file = Path(instance_path) / "msgsys.sqlite3"
@@ -84,6 +87,18 @@ def load_settings(
         settings = replace(settings, ratelimit_storage_url=settings.redis_url)
     _validate(settings)
     return settings
+
+
+def _numbers(values: dict[str, Any]) -> None:
+    """Numbers read from the environment arrive as text."""
+    for f in fields(Settings):
+        kind = {"float": float, "int": int}.get(str(f.type))
+        if kind is not None and isinstance(values.get(f.name), str):
+            try:
+                values[f.name] = kind(values[f.name])
+            except ValueError:
+                var = _ENV_NAMES.get(f.name, f.name.upper())
+                raise ConfigError(f"{var} must be a number, not {values[f.name]!r}") from None
 
 
 def _validate(settings: Settings) -> None:
@@ -97,6 +112,8 @@ def _validate(settings: Settings) -> None:
         raise ConfigError(f"MSGSYS_PASSWORD_PROFILE must name an argon2 profile, not {settings.password_profile!r}")
     if settings.password_profile == "CHEAPEST" and settings.env != "testing":
         raise ConfigError("MSGSYS_PASSWORD_PROFILE=CHEAPEST is only for the test suite")
+    if settings.sqlite_busy_timeout < 0:
+        raise ConfigError("MSGSYS_SQLITE_BUSY_TIMEOUT must be zero or more seconds")
     if settings.redis_url and settings.database_url.startswith("sqlite"):
         # Celery workers are other processes, on other machines too: many writers on one SQLite file
         # wait on its lock or fail, and a file on another machine is not shared at all.

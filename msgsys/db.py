@@ -9,10 +9,10 @@ from flask import Flask, current_app, g
 from sqlmodel import Session, SQLModel, create_engine
 
 
-def make_engine(url: str) -> sa.Engine:
-    """Create an engine; SQLite gets foreign keys, WAL and a busy timeout."""
+def make_engine(url: str, *, busy_timeout: float = 30.0) -> sa.Engine:
+    """Create an engine; SQLite gets foreign keys, WAL and a busy timeout (seconds a write waits for the lock)."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_timeout})
 
         @sa.event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
@@ -155,6 +155,7 @@ def _close_session(_exc: BaseException | None = None) -> None:
 
 def init_app(app: Flask, url: str) -> None:
     """Create the engine for this app and close sessions at teardown."""
-    app.extensions["msgsys.engine"] = make_engine(url)
+    settings = app.config.get("MSGSYS")
+    app.extensions["msgsys.engine"] = make_engine(url, busy_timeout=settings.sqlite_busy_timeout if settings else 30.0)
     _track_writes()
     app.teardown_appcontext(_close_session)

@@ -1,12 +1,13 @@
 """Typed domain errors, mapped to HTTP responses in one place."""
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import NotFound as NotFoundHTTP
 
@@ -65,6 +66,19 @@ class PolicyViolation(DomainError):
     code, status = "policy_violation", 422
 
 
+class Busy(DomainError):
+    """The database stayed locked by other writes for the whole busy timeout; nothing was changed."""
+
+    code, status = "busy", 503
+    retry_after = 5  # seconds; sent as Retry-After
+
+
+def database_is_busy(err: BaseException) -> bool:
+    """True for SQLite's "database is locked" (SQLITE_BUSY, its extended codes included)."""
+    orig = getattr(err, "orig", err)
+    return isinstance(orig, sqlite3.OperationalError) and (getattr(orig, "sqlite_errorcode", 0) & 0xFF) == sqlite3.SQLITE_BUSY
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
@@ -107,6 +121,19 @@ def init_app(app: Flask) -> None:
 
         db.session().rollback()
         return _domain(Conflict(_("This conflicts with a change made at the same moment. Reload and try again.")))
+
+    @app.errorhandler(OperationalError)
+    def _operational(err: OperationalError):
+        if not database_is_busy(err):
+            raise err  # anything else stays a server error, logged as one
+        # Another process held SQLite's write lock past the busy timeout: this request's work was rolled back.
+        from msgsys import db
+
+        db.session().rollback()
+        busy = Busy(_("The system is busy with other changes and saved nothing. Try again in a few seconds."))
+        response = make_response(_domain(busy))
+        response.headers["Retry-After"] = str(busy.retry_after)
+        return response
 
     @app.errorhandler(CSRFError)
     def _csrf(err: CSRFError):
