@@ -14,7 +14,7 @@ from msgsys.locales import LOCALES
 
 REF = "#/components/schemas/{model}"
 
-# Every code an API error can carry, with its status. The first seven come from msgsys.errors;
+# Every code an API error can carry, with its status. The first eight come from msgsys.errors;
 # the last three are HTTP-level refusals that use the same envelope.
 ERROR_CODES: dict[str, tuple[int, str]] = {
     "unauthorized": (401, "No valid bearer token: missing, unknown, revoked, or its account is deactivated."),
@@ -24,6 +24,7 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "invalid_transition": (409, "The workflow does not allow this step from the version's current state."),
     "validation_error": (422, "The body is not a JSON object of the documented shape, or a value does not fit; nothing changed."),
     "policy_violation": (422, "The text breaks a blocking advisory-policy rule (or, for a translation, a blocking check); details.violations lists each breach."),
+    "busy": (503, "The database stayed busy with other writes past its wait; nothing was changed. Try again after the seconds in Retry-After."),
     "method_not_allowed": (405, "This path does not take this HTTP method."),
     "request_entity_too_large": (413, "The body is larger than 2 MiB."),
     "internal_server_error": (500, "Something broke on our side; nothing was changed."),
