@@ -6,14 +6,16 @@ from typing import Annotated, Any, Literal, Optional, TypeVar
 
 from flask import request
 from flask_babel import gettext as _
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer, StrictStr, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, StrictStr, WithJsonSchema
 from pydantic import ValidationError as PydanticError
+from pydantic_core import PydanticCustomError
 
 from msgsys.content.models import CHANNELS, COUNTRIES, KINDS, VERSION_STATES
 from msgsys.content.service import SLUG
 from msgsys.errors import ValidationError
 from msgsys.locales import LOCALES
 from msgsys.policy.matching import RULE_TYPES, SEVERITIES
+from msgsys.times import TimeError, parse_time
 from msgsys.translation.models import FIELDS as TRANSLATED_FIELDS
 from msgsys.translation.models import TRANSLATION_STATES
 from msgsys.workflow.transitions import TRANSLATION_TRANSITIONS, VERSION_TRANSITIONS
@@ -41,6 +43,19 @@ def iso_utc(value: datetime) -> str:
 UtcDatetime = Annotated[
     datetime, PlainSerializer(iso_utc, return_type=str), WithJsonSchema({"type": "string", "format": "date-time"})
 ]
+
+
+def _time(value: Any) -> datetime:
+    # pydantic's own datetime also takes "1767225600" as seconds since 1970 and any year up to 9999;
+    # a request's times go through the one reading the editor and the content service use.
+    try:
+        return parse_time(value)
+    except TimeError as exc:
+        raise PydanticCustomError("datetime_format", str(exc)) from None
+
+
+# An offset is required: a go-live read in the wrong time zone would publish hours early or late.
+OffsetDatetime = Annotated[datetime, PlainValidator(_time), WithJsonSchema({"type": "string", "format": "date-time"})]
 
 
 # Requests ----------------------------------------------------------------------------------
@@ -78,9 +93,8 @@ class VersionCreate(_Request):
     body: StrictStr = Field(default="", description="Markdown subset; required when the message goes to the web.")
     sms_text: StrictStr = Field(default="", description="Required when the message goes by SMS.")
     change_note: StrictStr = ""
-    # An offset is required: a go-live read in the wrong time zone would publish hours early or late.
-    go_live_at: Optional[AwareDatetime] = Field(default=None, description="ISO 8601 with an offset; none means on approval.")
-    expires_at: Optional[AwareDatetime] = Field(default=None, description="ISO 8601 with an offset, after go_live_at.")
+    go_live_at: Optional[OffsetDatetime] = Field(default=None, description="ISO 8601 with an offset, years 2000 to 2100; none means on approval.")
+    expires_at: Optional[OffsetDatetime] = Field(default=None, description="ISO 8601 with an offset, years 2000 to 2100, after go_live_at.")
 
 
 class TransitionRequest(_Request):

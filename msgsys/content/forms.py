@@ -14,6 +14,7 @@ from msgsys.admin.forms import CheckboxesField
 from msgsys.content.markup import MAX_BODY_CHARS
 from msgsys.content.models import CHANNELS, COUNTRIES, KINDS
 from msgsys.locales import LOCALES, native_name
+from msgsys.times import FIRST_YEAR, LAST_YEAR
 
 KIND_LABELS = {
     "advisory": _l("Advisory"),
@@ -32,6 +33,8 @@ STATE_LABELS = {
 }
 # The browser sends datetime-local as "2026-03-10T09:00"; older forms may add seconds.
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+# The browser's picker keeps to the years the content service accepts (msgsys/times.py says why).
+TIME_RANGE = {"min": f"{FIRST_YEAR}-01-01T00:00", "max": f"{LAST_YEAR}-12-31T23:59"}
 
 
 def country_name(code: str) -> str:
@@ -80,8 +83,10 @@ class VersionForm(FlaskForm):
     body = TextAreaField(_l("Web text"), validators=[Optional(), Length(max=MAX_BODY_CHARS)])
     sms_text = TextAreaField(_l("SMS text"), validators=[Optional(), Length(max=1600)],
                              render_kw={"data-sms-counter": "sms-count", "rows": 4})
-    go_live_at = DateTimeLocalField(_l("Goes live at (UTC)"), validators=[Optional()], format=DATETIME_FORMATS, tz=timezone.utc)
-    expires_at = DateTimeLocalField(_l("Expires at (UTC)"), validators=[Optional()], format=DATETIME_FORMATS, tz=timezone.utc)
+    go_live_at = DateTimeLocalField(_l("Goes live at (UTC)"), validators=[Optional()], format=DATETIME_FORMATS, tz=timezone.utc,
+                                    render_kw=TIME_RANGE)
+    expires_at = DateTimeLocalField(_l("Expires at (UTC)"), validators=[Optional()], format=DATETIME_FORMATS, tz=timezone.utc,
+                                    render_kw=TIME_RANGE)
     change_note = StringField(_l("Change note"), validators=[Optional(), Length(max=500)])
 
     def to_data(self) -> dict:

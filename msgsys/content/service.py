@@ -19,6 +19,7 @@ from msgsys.errors import Conflict, InvalidTransition, NotFound, ValidationError
 from msgsys.locales import LOCALES
 from msgsys import permissions
 from msgsys.text import clean_text
+from msgsys.times import TimeError, parse_time
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_TITLE = 200
@@ -35,15 +36,13 @@ def _codes(values, allowed: tuple[str, ...], field: str) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-def _aware(value: datetime | None, field: str) -> datetime | None:
+def _aware(value: datetime | str | None, field: str) -> datetime | None:
     if value is None:
         return None
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            raise ValidationError(_("%(field)s is not a date and time.", field=field), details={"field": field}) from None
-    return value if value.utcoffset() is not None else value.replace(tzinfo=timezone.utc)
+    try:
+        return parse_time(value)
+    except TimeError as exc:
+        raise ValidationError(_("%(field)s: %(problem)s", field=field, problem=str(exc)), details={"field": field}) from None
 
 
 # Campaigns ---------------------------------------------------------------------------------
