@@ -96,3 +96,13 @@ def test_other_database_errors_are_not_taken_for_a_busy_database(tmp_path):
                 errors.append(exc)
     locked, missing = errors
     assert database_is_busy(locked) and not database_is_busy(missing)
+
+
+def test_a_partners_read_is_answered_while_another_write_holds_the_lock(app, client, session, database_url, clock):
+    reader = make_user(session, roles="author")
+    headers = {"Authorization": f"Bearer {make_token(session, reader)}"}
+    assert client.get("/api/v1/me", headers=headers).status_code == 200  # records the token's use
+    clock.advance(seconds=30)
+    with write_lock(database_url):
+        assert client.get("/api/v1/campaigns", headers=headers).status_code == 200
+        assert client.get("/api/v1/me", headers=headers).get_json()["email"] == reader.email

@@ -5,7 +5,9 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
+import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import gettext as _
@@ -250,6 +252,23 @@ def user_for_token(session: Session, secret: str) -> User:
     user = session.get(User, token.user_id)
     if user is None or not user.active:
         raise Unauthorized(_("The account behind this API token is deactivated."))
-    token.last_used_at = now()
-    session.add(token)
+    _mark_used(session, token)
     return user
+
+
+TOKEN_USE_PRECISION = timedelta(minutes=1)
+
+
+def _mark_used(session: Session, token: ApiToken) -> None:
+    """Note when a token was used, at most once a minute: a partner's reads then do not write, nor wait behind writes."""
+    at = now()
+    cutoff = at - TOKEN_USE_PRECISION
+    if token.last_used_at is not None and token.last_used_at >= cutoff:
+        return  # no statement at all: even an UPDATE that matches nothing takes SQLite's write lock
+    # Conditional, so that simultaneous requests write it once between them.
+    session.execute(
+        sa.update(ApiToken)
+        .where(ApiToken.id == token.id, sa.or_(col(ApiToken.last_used_at).is_(None), col(ApiToken.last_used_at) < cutoff))
+        .values(last_used_at=at)
+        .execution_options(synchronize_session=False)
+    )
