@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import nh3
@@ -65,12 +66,20 @@ class _TextOnly(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
+        self.quoted = 0  # blockquote depth: quoted lines keep their "> " so a quote stays a quote
 
     def handle_data(self, data: str) -> None:
         self.parts.append(data)
 
     def handle_starttag(self, tag: str, attrs) -> None:
+        if tag == "blockquote":
+            self.quoted += 1
         if tag in ("p", "br", "li", "h2", "h3", "h4", "blockquote"):
+            self.parts.append("\n> " if self.quoted else "\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "blockquote":
+            self.quoted = max(0, self.quoted - 1)
             self.parts.append("\n")
 
 
@@ -79,4 +88,23 @@ def visible_text(text: str) -> str:
     parser = _TextOnly()
     parser.feed(str(render_markdown(text or "")))
     parser.close()
-    return "".join(parts for parts in parser.parts).strip()
+    return "".join(parser.parts).strip()
+
+
+# Text that only looks like markup: the site shows it as literal code, an author may mean it as
+# hidden (an HTML comment, a hidden element, a code block, an image's alt text). A required
+# statement written there has not been said to the reader, so it does not count.
+_LOOKS_HIDDEN = re.compile(
+    r"<!--.*?(?:-->|\Z)"                     # HTML comment, closed or not
+    r"|<([a-zA-Z][\w-]*)\b[^>]*>.*?</\1\s*>"  # an element and everything in it
+    r"|<[a-zA-Z/!][^>]*>"                    # a lone tag
+    r"|^[ \t]*(```|~~~).*?(?:^[ \t]*\2|\Z)"   # fenced code
+    r"|`[^`\n]+`"                            # inline code
+    r"|!\[[^\]]*\]\([^)]*\)",                 # an image's alt text
+    re.S | re.M,
+)
+
+
+def statement_text(text: str) -> str:
+    """The body as a required statement can count in it: visible, and not inside markup-looking text."""
+    return visible_text(_LOOKS_HIDDEN.sub(" ", text or ""))

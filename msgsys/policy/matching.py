@@ -3,17 +3,14 @@ link allowlists and SMS length. Pure Python; no database and no request needed."
 
 from __future__ import annotations
 
-import re
 import tomllib
-import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
 
 from flask_babel import lazy_gettext as _l
 
-from msgsys.policy import links
+from msgsys.policy import links, patterns, quotes
 
 RULE_TYPES = ("forbidden_phrase", "required_statement", "link_allowlist", "max_sms_segments")
 SEVERITIES = ("block", "warn")
@@ -32,6 +29,7 @@ class RuleSpec:
     locale: str = "*"
     kinds: tuple[str, ...] = ()
     description: str = ""
+    key: str = ""  # seed rules: the name that carries a rule across versions
 
 
 @dataclass(frozen=True)
@@ -91,76 +89,6 @@ def _message(code: str, p: dict):
     return code
 
 
-# --- normalisation -----------------------------------------------------------
-
-# Latin lookalikes from Cyrillic/Greek, applied after casefolding; NFKD does not
-# fold these, and mixing them in is a cheap way to dodge a phrase filter.
-_CONFUSABLES = str.maketrans({
-    "а": "a", "в": "b", "е": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
-    "с": "c", "т": "t", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s", "ԁ": "d",
-    "һ": "h", "ӏ": "l", "α": "a", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o",
-    "ρ": "p", "τ": "t", "υ": "u", "χ": "x",
-})
-
-
-def normalize(text: str) -> tuple[str, list[int]]:
-    """Fold text to lowercase unaccented letters/digits with single-space separators, plus an index map to the original."""
-    out: list[str] = []
-    index: list[int] = []
-    for i, ch in enumerate(text):
-        # Casefold between two NFKD passes: NFKD can yield capitals (math
-        # alphanumerics) and casefold can yield combining marks (İ).
-        folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", ch).casefold())
-        for c in folded.translate(_CONFUSABLES):
-            cat = unicodedata.category(c)
-            # Marks are accents; Cf is zero-width space/joiner, soft hyphen, bidi
-            # controls: invisible, so they must not split or separate words.
-            if cat[0] == "M" or cat == "Cf":
-                continue
-            if c.isalnum():
-                out.append(c)
-                index.append(i)
-            elif out and out[-1] != " ":
-                out.append(" ")
-                index.append(i)
-    if out and out[-1] == " ":
-        out.pop()
-        index.pop()
-    return "".join(out), index
-
-
-# Every rule re-scans the same few fields; normalising them once per text is
-# the dominant cost. Callers never mutate the returned list.
-_normalize_cached = lru_cache(maxsize=64)(normalize)
-
-
-@lru_cache(maxsize=512)
-def _phrase_regex(phrase: str) -> re.Pattern | None:
-    # Separators are optional between every pair of characters so that
-    # "B.o.r.d.e.r" and "theborder" still match; the lookarounds keep whole words
-    # at both ends, so "is not open" and "is opening" do not.
-    chars = normalize(phrase)[0].replace(" ", "")
-    if not chars:
-        return None
-    return re.compile(r"(?<![^ ])" + " ?".join(re.escape(c) for c in chars) + r"(?![^ ])")
-
-
-def _find_phrase(phrase: str, text: str) -> list[tuple[int, int]]:
-    """Spans in the original text where phrase occurs, normalised and whole-word."""
-    rx = _phrase_regex(phrase)
-    if rx is None or not text:
-        return []
-    folded, index = _normalize_cached(text)
-    spans = []
-    for m in rx.finditer(folded):
-        start, end = index[m.start()], index[m.end() - 1] + 1
-        # A decomposed accent after the last letter belongs to the highlight.
-        while end < len(text) and unicodedata.category(text[end])[0] == "M":
-            end += 1
-        spans.append((start, end))
-    return spans
-
-
 # --- rules -------------------------------------------------------------------
 
 def rule_errors(rule: RuleSpec) -> list[str]:
@@ -173,8 +101,14 @@ def rule_errors(rule: RuleSpec) -> list[str]:
     errors += [f"unknown kind {k!r}" for k in rule.kinds if k not in KINDS]
     if not rule.locale:
         errors.append("empty locale (use '*' for every locale)")
-    if rule.rule_type in ("forbidden_phrase", "required_statement") and not normalize(rule.pattern)[0]:
-        errors.append("pattern has no letters or digits")
+    if rule.rule_type in ("forbidden_phrase", "required_statement"):
+        try:
+            pattern = patterns.parse(rule.pattern, rule.locale)
+        except patterns.PatternError as exc:
+            errors.append(f"pattern: {exc}")
+        else:
+            if rule.rule_type == "forbidden_phrase":
+                errors += [f"pattern: {e}" for e in patterns.claim_errors(pattern)]
     if rule.rule_type == "link_allowlist":
         domains = links.allowed_domains(rule.pattern)
         if not domains or not all(links.HOSTNAME.fullmatch(d) for d in domains):
@@ -185,8 +119,19 @@ def rule_errors(rule: RuleSpec) -> list[str]:
 
 
 def applicable(rules: Iterable[RuleSpec], *, locale: str, kind: str) -> list[RuleSpec]:
-    """The rules that apply to a message of this locale and kind."""
-    return [r for r in rules if r.locale in ("*", locale) and (not r.kinds or kind in r.kinds)]
+    """The rules that apply to a message of this locale and kind.
+
+    A forbidden claim applies to text in every language: a Spanish claim in an English message
+    is as false as in a Spanish one. Its locale only says which language's word forms it uses.
+    """
+    return [r for r in rules
+            if (r.rule_type == "forbidden_phrase" or r.locale in ("*", locale)) and (not r.kinds or kind in r.kinds)]
+
+
+# The channels a message goes out on, and the fields each one shows.
+CHANNEL_FIELDS = {"web": ("title", "body"), "sms": ("sms_text",)}
+# A required statement must stand in each channel's main text, not only in a title.
+STATEMENT_FIELDS = ("body", "sms_text")
 
 
 def check_fields(
@@ -196,9 +141,15 @@ def check_fields(
     kind: str,
     rules: Iterable[RuleSpec],
     sms_segments: Callable[[str], int] | None = None,
+    statement_fields: dict[str, str] | None = None,
 ) -> list[Violation]:
-    """Check message fields (title/body/sms_text) against the applicable rules; raises ValueError on an invalid rule."""
+    """Check message fields (title/body/sms_text) against the applicable rules; raises ValueError on an invalid rule.
+
+    statement_fields: the text in which a required statement counts, per field (the body as
+    readers see it); defaults to fields.
+    """
     violations: list[Violation] = []
+    quotes = _quotes(fields) if kind == "counter_rumor" else {}
     for rule in applicable(rules, locale=locale, kind=kind):
         if errors := rule_errors(rule):
             # A broken rule must not silently let content through.
@@ -209,12 +160,17 @@ def check_fields(
                                         excerpt, code, tuple(params.items())))
 
         if rule.rule_type == "forbidden_phrase":
-            for name, text in fields.items():
-                for s, e in _find_phrase(rule.pattern, text or ""):
-                    hit(name, s, e, text[s:e], phrase=rule.pattern)
+            found = {name: patterns.find_claims(rule.pattern, text or "", rule.locale) for name, text in fields.items()}
+            for name, hits in found.items():
+                for h in hits:
+                    if h.negated or (quotes and _answered_quote(name, h, found, quotes, fields)):
+                        continue
+                    hit(name, h.start, h.end, fields[name][h.start:h.end], phrase=rule.pattern)
         elif rule.rule_type == "required_statement":
-            if not any(_find_phrase(rule.pattern, text or "") for text in fields.values()):
-                hit(None, None, None, "", statement=rule.pattern)
+            shown = statement_fields or fields
+            for name in [f for f in STATEMENT_FIELDS if f in shown] or list(shown):
+                if patterns.find_statement(rule.pattern, shown[name] or "", rule.locale) is None:
+                    hit(name, None, None, "", statement=rule.pattern)
         elif rule.rule_type == "link_allowlist":
             allowed = links.allowed_domains(rule.pattern)
             for name, text in fields.items():
@@ -229,6 +185,28 @@ def check_fields(
                 cut = _fitting_prefix(text, limit, sms_segments)
                 hit("sms_text", cut, len(text), text[cut:], segments=segments, limit=limit)
     return violations
+
+
+def _quotes(fields: dict[str, str]) -> dict[str, list[tuple[int, int]]]:
+    return {name: quotes.marked_quotes(text or "", markdown=name == "body") for name, text in fields.items()}
+
+
+def _channel(field: str) -> tuple[str, ...]:
+    return next((names for names in CHANNEL_FIELDS.values() if field in names), (field,))
+
+
+def _answered_quote(field: str, h, found: dict, marked: dict, fields: dict[str, str]) -> bool:
+    """A counter-rumor's quote of the claim, answered in the same channel (a fact, or the claim denied)."""
+    if not quotes.inside(marked[field], h.start, h.end):
+        return False
+    for name in _channel(field):
+        if name not in fields:
+            continue
+        if quotes.has_fact_marker(fields[name] or "", marked[name]):
+            return True
+        if any(other.negated and not quotes.inside(marked[name], other.start, other.end) for other in found.get(name, [])):
+            return True
+    return False
 
 
 def _fitting_prefix(text: str, limit: int, sms_segments: Callable[[str], int]) -> int:
@@ -257,6 +235,7 @@ def load_rules(path: str | Path = SEED_RULES_PATH) -> list[RuleSpec]:
             locale=r.get("locale", "*"),
             kinds=tuple(r.get("kinds", ())),
             description=r.get("description", ""),
+            key=r.get("key", ""),
         )
         for r in data.get("rule", [])
     ]

@@ -4,6 +4,7 @@ import math
 
 import pytest
 
+from msgsys.policy.patterns import folded_words
 from msgsys.policy.matching import (
     KINDS,
     RULE_TYPES,
@@ -14,7 +15,6 @@ from msgsys.policy.matching import (
     applicable,
     check_fields,
     load_rules,
-    normalize,
     rule_errors,
 )
 
@@ -41,22 +41,17 @@ def toy_segments(text):
 # --- normalize -----------------------------------------------------------------
 
 
-def test_normalize_folds_and_maps_back():
-    text = "¡LA  Frontera ESTÁ—abierta!"
-    folded, index = normalize(text)
-    assert folded == "la frontera esta abierta"
-    assert len(index) == len(folded)
-    assert text[index[folded.index("esta")]] == "E"
-    assert text[index[folded.index("abierta")]:index[len(folded) - 1] + 1] == "abierta"
+def test_folding_lowercases_drops_accents_and_splits_on_punctuation():
+    assert folded_words("¡LA  Frontera ESTÁ—abierta!") == ["la", "frontera", "esta", "abierta"]
 
 
-def test_normalize_drops_invisible_characters_and_decomposed_accents():
-    assert normalize("bor\u200bder\u00adline e\u0301")[0] == "borderline e"
+def test_folding_drops_invisible_characters_and_decomposed_accents():
+    assert folded_words("bor\u200bder\u00adline e\u0301") == ["borderline", "e"]
 
 
-def test_normalize_handles_compatibility_forms_and_lookalikes():
+def test_folding_handles_compatibility_forms_and_lookalikes():
     # full-width, mathematical bold, Cyrillic "о"/"е" in place of Latin letters
-    assert normalize("ＢＯＲＤＥＲ 𝐨𝐩𝐞𝐧 bоrdеr")[0] == "border open border"
+    assert folded_words("ＢＯＲＤＥＲ 𝐨𝐩𝐞𝐧 bоrdеr") == ["border", "open", "border"]
 
 
 # --- forbidden_phrase ------------------------------------------------------------
@@ -69,7 +64,8 @@ def test_normalize_handles_compatibility_forms_and_lookalikes():
         ("THE BORDER IS OPEN", "THE BORDER IS OPEN"),
         ("Rumor says the  border...   is-open now", "the  border...   is-open"),
         ("the bor\u200bder is open", "the bor\u200bder is open"),
-        ("the\tborder\nis  open!", "the\tborder\nis  open"),
+        ("the\tborder\nis  open!", "the\tborder\nis  open"),  # a wrapped line does not end a sentence
+        ("The border is opening soon, they say.", "The border is opening"),
     ],
 )
 def test_forbidden_phrase_en_evasions(text, expected):
@@ -108,11 +104,11 @@ def test_curly_apostrophes_match_straight_ones():
     "text, phrase",
     [
         ("The border is not open.", "the border is open"),
-        ("The border is opening soon, they say.", "the border is open"),
         ("Our borders are not open.", "the borders are open"),
         ("La frontera no está abierta.", "la frontera está abierta"),
         ("Las fronteras no están abiertas.", "las fronteras están abiertas"),
-        ("Hay un permiso para cruzarlo?", "permiso para cruzar"),
+        ("¿Hay un permiso para cruzarla? No.", "permiso para cruzar"),
+        ("- Stay away from the border\n- Registration opens online", "border open"),
         ("Neighbors say the border isn’t open yet", "the border is open"),
     ],
 )
@@ -124,7 +120,7 @@ def test_every_occurrence_in_every_field_is_reported():
     rule = forbid("permit to cross")
     fields = {
         "title": "A Permit to Cross?",
-        "body": "No permit to cross exists. Ignore any 'permit-to-cross' seller.",
+        "body": "No permit to cross exists. A permit to cross, they say? Buy a 'permit-to-cross' here.",
         "sms_text": "no permit",
     }
     vs = check_fields(fields, locale="en", kind="info", rules=[rule])
@@ -132,7 +128,7 @@ def test_every_occurrence_in_every_field_is_reported():
     assert got == [
         ("title", "Permit to Cross"),
         ("body", "permit to cross"),
-        ("body", "permit-to-cross"),
+        ("body", "permit-to-cross"),  # quotes around it are not part of the claim
     ]
     assert all(v.excerpt == fields[v.field][v.start:v.end] for v in vs)
 
@@ -146,19 +142,25 @@ def test_offsets_point_into_original_text_after_multi_char_folding():
 # --- required_statement ----------------------------------------------------------
 
 
-def test_required_statement_en_present_in_any_field():
+def test_required_statement_must_be_in_every_channel_not_only_the_title():
     rule = RuleSpec(2, "required_statement", "do not approach the border until instructed", locale="en")
-    fields = {"title": "Update", "body": "Stay where you are.", "sms_text": "Do NOT approach the border until instructed to do so."}
-    assert check_fields(fields, locale="en", kind="advisory", rules=[rule]) == []
+    said = "Do NOT approach the border until instructed to do so."
+    both = {"title": "Update", "body": said, "sms_text": said}
+    assert check_fields(both, locale="en", kind="advisory", rules=[rule]) == []
+    sms_only = {"title": said, "body": "Stay where you are.", "sms_text": said}
+    [v] = check_fields(sms_only, locale="en", kind="advisory", rules=[rule])
+    assert v.field == "body"
+    web_only = {"title": said, "body": said}
+    assert check_fields(web_only, locale="en", kind="advisory", rules=[rule]) == []
 
 
-def test_required_statement_missing_gives_one_untied_violation():
+def test_required_statement_missing_gives_one_violation_per_channel():
     rule = RuleSpec(2, "required_statement", "do not approach the border until instructed", locale="en")
     fields = {"title": "Update", "body": "Please do not approach the border.", "sms_text": ""}
-    [v] = check_fields(fields, locale="en", kind="advisory", rules=[rule])
-    assert (v.field, v.start, v.end, v.rule_id) == (None, None, None, 2)
-    assert v.blocking
-    assert "do not approach the border until instructed" in v.message
+    vs = check_fields(fields, locale="en", kind="advisory", rules=[rule])
+    assert [(v.field, v.start, v.end, v.rule_id) for v in vs] == [("body", None, None, 2), ("sms_text", None, None, 2)]
+    assert all(v.blocking for v in vs)
+    assert "do not approach the border until instructed" in vs[0].message
 
 
 def test_required_statement_es_accepts_missing_accents():
@@ -289,18 +291,21 @@ def test_applicable_filters_locale_and_kind():
         forbid("c", locale="es", kinds=["advisory"], id=3),
         forbid("d", locale="es", kinds=["pathway", "info"], id=4),
     ]
-    assert [r.id for r in applicable(rules, locale="en", kind="info")] == [1, 2]
-    assert [r.id for r in applicable(rules, locale="es", kind="advisory")] == [1, 3]
-    assert [r.id for r in applicable(rules, locale="es", kind="info")] == [1, 4]
-    assert [r.id for r in applicable(rules, locale="quc", kind="counter_rumor")] == [1]
+    # A forbidden claim applies whatever the text's language; kinds still filter.
+    assert [r.id for r in applicable(rules, locale="en", kind="info")] == [1, 2, 4]
+    assert [r.id for r in applicable(rules, locale="es", kind="advisory")] == [1, 2, 3]
+    assert [r.id for r in applicable(rules, locale="quc", kind="counter_rumor")] == [1, 2]
+    statements = [RuleSpec(5, "required_statement", "a", locale="es"), RuleSpec(6, "required_statement", "b", locale="*")]
+    assert [r.id for r in applicable(statements, locale="en", kind="advisory")] == [6]
 
 
-def test_kinds_and_locale_filter_checks():
-    rule = forbid("the border is open", locale="en", kinds=["advisory", "pathway", "info"])
+def test_kinds_filter_and_counter_rumors_may_quote_a_marked_and_answered_claim():
+    rule = forbid("the border is open", locale="en")
     text = "Rumor: the border is open. Fact: it is not."
     assert len(run(text, [rule], kind="advisory")) == 1
     assert run(text, [rule], kind="counter_rumor") == []
-    assert run(text, [rule], locale="es") == []
+    assert len(run(text, [rule], locale="es")) == 1  # an English claim in Spanish text
+    assert run(text, [forbid("the border is open", kinds=["advisory"])], kind="info") == []
 
 
 def test_warn_is_not_blocking():
@@ -363,10 +368,10 @@ def test_seed_file_parses_and_every_rule_is_valid(seed):
     assert sms == [(2, "warn"), (3, "block")]
 
 
-def test_seed_forbidden_phrases_spare_counter_rumors(seed):
+def test_seed_forbidden_phrases_apply_to_every_kind_counter_rumors_included(seed):
     for rule in seed:
         if rule.rule_type == "forbidden_phrase":
-            assert "counter_rumor" not in rule.kinds and rule.kinds
+            assert rule.kinds == ()
 
 
 GOOD_EN = {
@@ -407,15 +412,13 @@ def test_seed_rules_pass_a_good_advisory(seed, locale, fields):
             "en",
             {"title": "Good news", "body": "The border is OPEN! Children guarantee entry. "
              "Get your permit to cross at https://uscis-citas.com", "sms_text": "Go now."},
-            {"border is open", "children guarantee entry", "permit to cross",
-             "do not approach the border until instructed", "https://uscis-citas.com"},
+            {"border-open-en", "children-entry-en", "permit-cross-en", "statement-en", "https://uscis-citas.com"},
         ),
         (
             "es",
             {"title": "Buenas noticias", "body": "¡La frontera esta abierta! Los niños garantizan "
              "la entrada. Pida su permiso para cruzar en www.citas-usa.com", "sms_text": "Vaya ya."},
-            {"frontera está abierta", "los niños garantizan la entrada", "permiso para cruzar",
-             "no se acerque a la frontera hasta que se le indique", "www.citas-usa.com"},
+            {"border-open-es", "children-entry-es", "permit-cross-es", "statement-es", "www.citas-usa.com"},
         ),
     ],
 )
@@ -423,7 +426,8 @@ def test_seed_rules_block_a_bad_advisory(seed, locale, fields, expected):
     vs = check_fields(fields, locale=locale, kind="advisory", rules=seed, sms_segments=toy_segments)
     blocking = [v for v in vs if v.blocking]
     assert blocking
-    found = {dict(v.params).get("phrase") or dict(v.params).get("statement") or v.excerpt for v in blocking}
+    key = {r.pattern: r.key for r in seed}
+    found = {key.get(dict(v.params).get("phrase") or dict(v.params).get("statement")) or v.excerpt for v in blocking}
     assert found == expected
 
 

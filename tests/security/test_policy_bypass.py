@@ -161,7 +161,8 @@ def test_a_required_statement_that_is_shown_is_enough(app, session, world):
     _rule(session, "required_statement", STATEMENT, kinds=("advisory",))
     _message, version, response = _draft_and_submit(
         app, session, world, key="shown-statement", kind="advisory", channels=("web",),
-        body=f"Registration is virtual. {STATEMENT.capitalize()}. [Read more](https://uscis.gov/)")
+        body=f"Registration is virtual. {STATEMENT.capitalize()}. [Read more](https://uscis.gov/)",
+        sms_text=f"{STATEMENT.capitalize()}.")  # the SMS text shows in the site's advisory banner
     assert response.status_code == 302 and version.state == "in_review"
 
 
