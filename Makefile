@@ -39,7 +39,7 @@ web: setup  ## production web tier (PostgreSQL + Redis settings from the environ
 	$(BIN)/gunicorn --workers 4 --bind 0.0.0.0:8000 'msgsys:create_app()'
 
 worker: setup  ## production worker with the periodic scheduler
-	$(BIN)/celery -A msgsys.celery_worker worker --beat --loglevel=INFO
+	$(BIN)/celery -A msgsys.jobs.celery_app worker --beat --loglevel=INFO
 
 check-schema: setup
 	$(BIN)/msgsys db check

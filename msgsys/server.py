@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
-from msgsys.worker import InProcessWorker
+from msgsys.jobs.embedded import EmbeddedWorker
 
 
 class _Server(BaseApplication):
@@ -27,7 +27,7 @@ def serve(app: Flask, *, host: str, port: int, with_worker: bool) -> None:
 
     def start_worker(_worker) -> None:
         if with_worker:
-            InProcessWorker(app).start()
+            EmbeddedWorker(app).start()
 
     _Server(app, {
         "bind": f"{host}:{port}",

@@ -7,7 +7,7 @@ from sqlmodel import col
 from msgsys import db
 from msgsys.clock import now
 from msgsys.content.models import MessageVersion
-from msgsys.worker import periodic
+from msgsys.jobs import periodic
 from msgsys.workflow import service
 
 

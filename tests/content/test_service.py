@@ -92,7 +92,7 @@ def test_scheduled_go_live_and_expiry_happen_without_anyone_clicking(app, sessio
     session.commit()
     assert session.get(MessageVersion, version.id).state == "published"
     clock.advance(days=1)
-    from msgsys.worker import run_periodic
+    from msgsys.jobs import run_periodic
 
     results = run_periodic(app)  # the worker's periodic job does the same
     assert results["content.schedule"] == {"published": 0, "expired": 1}
