@@ -4,12 +4,14 @@ link allowlists and SMS length. Pure Python; no database and no request needed."
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
 from flask_babel import lazy_gettext as _l
 
+from msgsys.content.markup import statement_text, visible_text
 from msgsys.policy import links, patterns, quotes
 
 RULE_TYPES = ("forbidden_phrase", "required_statement", "link_allowlist", "max_sms_segments")
@@ -185,6 +187,43 @@ def check_fields(
                 cut = _fitting_prefix(text, limit, sms_segments)
                 hit("sms_text", cut, len(text), text[cut:], segments=segments, limit=limit)
     return violations
+
+
+def check_message(
+    fields: dict[str, str],
+    *,
+    locale: str,
+    kind: str,
+    rules: Iterable[RuleSpec],
+    sms_segments: Callable[[str], int] | None = None,
+) -> list[Violation]:
+    """Check a message's fields as written and, for the Markdown body, as readers see it rendered.
+
+    Character references such as &#111; or a link's text joined to the word beside it must not
+    smuggle a claim past the rules, and a required statement counts only where readers see it
+    as text (not in a link target, an HTML comment or a code block).
+    """
+    rules = list(rules)
+    if "body" not in fields:
+        return check_fields(fields, locale=locale, kind=kind, rules=rules, sms_segments=sms_segments)
+    shown = {**fields, "body": visible_text(fields["body"])}
+    said = {**fields, "body": statement_text(fields["body"])}
+    written = check_fields(fields, locale=locale, kind=kind, rules=[r for r in rules if r.rule_type != "required_statement"],
+                           sms_segments=sms_segments)
+    # Links are judged in the written text; SMS length has no rendering.
+    seen = check_fields(shown, locale=locale, kind=kind, statement_fields=said,
+                        rules=[r for r in rules if r.rule_type in ("forbidden_phrase", "required_statement")])
+    found = Counter((v.rule_id, v.field) for v in written)
+    extra = []
+    for v in seen:
+        key = (v.rule_id, v.field)
+        if v.rule_type == "required_statement":
+            extra.append(v)
+        elif found[key] > 0:
+            found[key] -= 1  # already reported at its place in the written text
+        else:
+            extra.append(replace(v, start=None, end=None))  # only visible once rendered: no offset in the source
+    return written + extra
 
 
 def _quotes(fields: dict[str, str]) -> dict[str, list[tuple[int, int]]]:

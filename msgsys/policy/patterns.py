@@ -19,15 +19,16 @@ it stands as its own sentence.
 from __future__ import annotations
 
 import threading
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
 import regex
 import Stemmer
 
-from msgsys.policy.textfold import Folded, Word, fold_word, read
+from msgsys.policy.textfold import Folded, Word, _read, fold_word, read
 
-DEFAULT_WINDOW = 5
+DEFAULT_WINDOW = 6
 MAX_WINDOW = 12
 MAX_TERMS = 8
 # The pattern's language decides the word forms; "*" rules are read in both stemmed languages.
@@ -94,11 +95,22 @@ _local = threading.local()  # PyStemmer's stemmers are not thread-safe
 
 def stem(language: str, word: str) -> str:
     """The Snowball stem of a folded word in a language (the word itself where there is no stemmer)."""
-    stemmers = getattr(_local, "stemmers", None)
-    if stemmers is None:
-        stemmers = _local.stemmers = {code: Stemmer.Stemmer(name) for code, name in STEMMER_NAMES.items()}
-    stemmer = stemmers.get(language)
-    return stemmer.stemWord(word) if stemmer else word
+    cache = _STEMS.get(language)
+    if cache is None:
+        return word
+    found = cache.get(word)
+    if found is None:
+        stemmers = getattr(_local, "stemmers", None)
+        if stemmers is None:
+            stemmers = _local.stemmers = {code: Stemmer.Stemmer(name) for code, name in STEMMER_NAMES.items()}
+        found = stemmers[language].stemWord(word)
+        if len(cache) > 200_000:
+            cache.clear()  # bounded: hostile text of endless distinct words cannot grow it forever
+        cache[word] = found
+    return found
+
+
+_STEMS: dict[str, dict[str, str]] = {code: {} for code in STEMMER_NAMES}
 
 
 _TOKEN = regex.compile(r'\s*(?:(?P<op>[()\[\]|])|~(?P<window>\d+)|"(?P<quoted>[^"]*)"|(?P<word>[^\s()\[\]|~"]+))')
@@ -112,7 +124,7 @@ def _words(raw: str) -> tuple[WordSpec, ...]:
     if raw.endswith("*"):
         raw, mode = raw[:-1], "prefix"
     # A pattern word is read exactly as text is: "wide-open" is two words, "K'iche'" one.
-    for piece in read(raw).words:
+    for piece in _read(raw).words:  # uncached: pattern words must not push texts out of read()'s cache
         if not piece.joined:
             specs.append(WordSpec(piece.text, mode))
     return tuple(specs)
@@ -198,20 +210,34 @@ class _Index:
     lines: dict[int, list[Word]]  # the same, split at every line break too
 
 
-@lru_cache(maxsize=128)
-def _index(text: str, language: str) -> _Index:
+@lru_cache(maxsize=32)
+def _words_of(text: str) -> tuple[Folded, dict[str, list[Word]], dict[int, list[Word]], dict[int, list[Word]]]:
+    """A text's words by folded form, by sentence and by line: the same in every language."""
     folded = read(text)
-    by_stem: dict[str, list[Word]] = {}
     by_text: dict[str, list[Word]] = {}
     sentences: dict[int, list[Word]] = {}
     lines: dict[int, list[Word]] = {}
     for w in folded.words:
         by_text.setdefault(w.text, []).append(w)
-        by_stem.setdefault(stem(language, w.text), []).append(w)
         if not w.joined:
             sentences.setdefault(w.sentence, []).append(w)
             lines.setdefault(w.line, []).append(w)
+    return folded, by_text, sentences, lines
+
+
+@lru_cache(maxsize=64)
+def _index(text: str, language: str) -> _Index:
+    folded, by_text, sentences, lines = _words_of(text)
+    by_stem: dict[str, list[Word]] = {}
+    for word, found in by_text.items():  # each distinct word stemmed once
+        by_stem.setdefault(stem(language, word), []).extend(found)
     return _Index(folded, by_stem, by_text, sentences, lines)
+
+
+@lru_cache(maxsize=32)
+def _long_words(text: str, shortest: int = 7) -> tuple[Word, ...]:
+    """Words long enough to hide a whole claim run together (#theborderisopen)."""
+    return tuple(w for w in read(text).words if len(w.text) >= shortest)
 
 
 def _word_matches(spec: WordSpec, word: Word, language: str) -> bool:
@@ -271,7 +297,7 @@ def find_claims(source: str, text: str, language: str = "*") -> list[Hit]:
     hits: list[Hit] = []
     for lang in pattern.languages or ("",):
         hits += _claims_in(pattern, text, lang)
-    hits += _joined_claims(pattern, text)
+    hits += _joined_claims(pattern, text, source, language)
     return _distinct(hits)
 
 
@@ -293,56 +319,66 @@ def _claims_in(pattern: Pattern, text: str, language: str) -> list[Hit]:
     occurrences = [_occurrences(term, idx, language) for term in pattern.terms]
     if not all(occurrences):
         return []
-    words = {w.position: w for ws in idx.sentences.values() for w in ws}
+    words = idx.folded.pieces
     hits = []
-    everything = sorted(((h, i) for i, hs in enumerate(occurrences) for h in hs), key=lambda p: (p[0].first, p[0].last, p[1]))
-    for anchor, anchor_term in everything:
-        sentence = words[anchor.first].sentence
-        # A word joined from pieces (b.o.r.d.e.r) counts as one word of the window.
-        limit = anchor.last + pattern.window - 1
-        chosen = {anchor_term: anchor}
-        used = set(range(anchor.first, anchor.last + 1))
-        for i, hs in enumerate(occurrences):
-            if i in chosen:
-                continue
-            pick = next((h for h in hs if h.first >= anchor.first and h.first <= limit
-                         and words[h.first].sentence == sentence
-                         and not used & set(range(h.first, h.last + 1))), None)
-            if pick is None:
-                break
-            chosen[i] = pick
-            used |= set(range(pick.first, pick.last + 1))
-        else:
-            parts = sorted(chosen.values(), key=lambda h: (h.first, h.last))
-            first, last = parts[0].first, max(p.last for p in parts)
-            hits.append(Hit(parts[0].start, max(p.end for p in parts), first, last,
-                            _negated(parts, words, used) or _answered_no(sentence, idx)))
+    for hs in occurrences:
+        hs.sort(key=lambda h: (h.first, h.last))
+    firsts = [[h.first for h in hs] for hs in occurrences]
+    for anchor_term, anchors in enumerate(occurrences):
+        for anchor in anchors:
+            sentence = words[anchor.first].sentence
+            # A word joined from pieces (b.o.r.d.e.r) counts as one word of the window.
+            limit = anchor.last + pattern.window - 1
+            chosen = {anchor_term: anchor}
+            used = [(anchor.first, anchor.last)]
+            for i, hs in enumerate(occurrences):
+                if i in chosen:
+                    continue
+                # The first occurrence at or after the anchor; earlier ones are another anchor's.
+                j = bisect_left(firsts[i], anchor.first)
+                pick = None
+                while j < len(hs) and hs[j].first <= limit:
+                    h = hs[j]
+                    if words[h.first].sentence == sentence and all(h.last < a or h.first > b for a, b in used):
+                        pick = h
+                        break
+                    j += 1
+                if pick is None:
+                    break
+                chosen[i] = pick
+                used.append((pick.first, pick.last))
+            else:
+                parts = sorted(chosen.values(), key=lambda h: (h.first, h.last))
+                first, last = parts[0].first, max(p.last for p in parts)
+                hits.append(Hit(parts[0].start, max(p.end for p in parts), first, last,
+                                _negated(parts, words, {p for a, b in used for p in range(a, b + 1)})
+                                or _answered_no(sentence, idx)))
     return hits
 
 
-def _negated(parts: list[Hit], words: dict[int, Word], used: set[int]) -> bool:
+def _negated(parts: list[Hit], words: tuple[Word, ...], used: set[int]) -> bool:
     """A negation inside the claim (in the clause of the claim word after it) or just before it."""
     first, last = parts[0].first, max(p.last for p in parts)
     sentence = words[first].sentence
     for pos in range(first, last + 1):
-        w = words.get(pos)
-        if w is None or pos in used or not _is_negator(w.text):
+        w = words[pos]
+        if pos in used or not _is_negator(w.text):
             continue
         after = next((p for p in parts if p.first > pos), None)
         if after is not None and words[after.first].clause == w.clause:
             return True
     clause = words[first].clause
     for pos in range(first - 1, max(first - 1 - NEGATION_REACH, -1), -1):
-        w = words.get(pos)
-        if w is None or w.sentence != sentence or w.clause != clause:
+        w = words[pos]
+        if w.sentence != sentence or w.clause != clause:
             break
         if _is_negator(w.text):
             return True
     # "it is not true that the border ...", "no es cierto que la frontera ..."
     for denial in DENIALS:
         for end in range(first - 1, max(first - 1 - NEGATION_REACH, -1), -1):
-            seq = [words.get(p) for p in range(end - len(denial) + 1, end + 1)]
-            if all(w is not None and w.sentence == sentence for w in seq) and tuple(w.text for w in seq) == denial:
+            seq = [words[p] for p in range(max(0, end - len(denial) + 1), end + 1)]
+            if len(seq) == len(denial) and all(w.sentence == sentence for w in seq) and tuple(w.text for w in seq) == denial:
                 return True
     return False
 
@@ -370,14 +406,20 @@ def _needles(term: Term, languages: tuple[str, ...]) -> set[str]:
     return out
 
 
-def _joined_claims(pattern: Pattern, text: str) -> list[Hit]:
+@lru_cache(maxsize=1024)
+def _pattern_needles(source: str, language: str) -> tuple[frozenset[str], ...]:
+    pattern = parse(source, language)
+    return tuple(frozenset(_needles(t, pattern.languages)) for t in pattern.terms)
+
+
+def _joined_claims(pattern: Pattern, text: str, source: str, language: str) -> list[Hit]:
     """A whole claim inside one joined or run-together word: #theborderisopen, B-O-R-D-E-R-O-P-E-N."""
-    needles = [_needles(t, pattern.languages) for t in pattern.terms]
+    needles = _pattern_needles(source, language)
     if not all(needles):
         return []
     shortest = sum(min(len(n) for n in ns) for ns in needles)
     hits = []
-    for w in read(text).words:
+    for w in _long_words(text):
         if len(w.text) < shortest:
             continue
         spans = []

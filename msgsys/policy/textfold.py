@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 import regex
 
@@ -43,6 +45,7 @@ _SENTENCE_END = regex.compile(r"(?<![.…])(?<!\b\p{Lu}{1,2}|\b(?:Dr|Sr|Sra|Srta
 # A required statement must stand on its own line too: every line break ends its sentence.
 _LINE_END = regex.compile(r"[\n\r\u2028]")
 _CLAUSE_END = regex.compile(r"[,:()\[\]\"“”«»—–]| - ")
+_CHUNK = regex.compile(r"[^\s\p{Z}]+")
 _CAMEL = regex.compile(r"(?<=\p{Ll})(?=\p{Lu})|(?<=\p{Lu})(?=\p{Lu}\p{Ll})")
 
 
@@ -107,8 +110,10 @@ def fold_word(piece: str) -> str:
     return "".join(c for c in word if c.isalnum() or c == "'").strip("'")
 
 
-@dataclass(frozen=True, slots=True)
-class Word:
+_new_word = tuple.__new__  # skips NamedTuple's Python-level __new__ in the hot loop
+
+
+class Word(NamedTuple):
     """One word as the matcher sees it, and where it stands in the text as written."""
 
     text: str  # folded
@@ -129,6 +134,7 @@ class Folded:
     words: tuple[Word, ...]
     count: int  # positions
     questions: frozenset[int] = frozenset()  # sentences that end in a question mark
+    pieces: tuple[Word, ...] = ()  # the words that are not aliases; pieces[n].position == n
 
     def at(self) -> list[list[Word]]:
         """Words grouped by position."""
@@ -142,16 +148,18 @@ def _boundaries(rx: regex.Pattern, text: str) -> list[int]:
     return [m.start() for m in rx.finditer(text)]
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=32)
 def read(text: str) -> Folded:
     """Split text into folded words with sentence and clause numbers; cached per text."""
+    return _read(text)
+
+
+def _read(text: str) -> Folded:
     sentence_ends = _boundaries(_SENTENCE_END, text)
     clause_ends = sorted(set(sentence_ends) | set(_boundaries(_CLAUSE_END, text)))
     line_ends = sorted(set(sentence_ends) | set(_boundaries(_LINE_END, text)))
     words: list[Word] = []
     aliases: list[Word] = []
-    position = 0
-    s_i = c_i = l_i = 0
     run: list[Word] = []  # consecutive one-letter words: B O R D E R
 
     def flush_run() -> None:
@@ -160,52 +168,57 @@ def read(text: str) -> Folded:
                                 run[0].sentence, run[0].clause, True, run[-1].position))
         run.clear()
 
-    for chunk in regex.finditer(r"[^\s\p{Z}]+", text):
-        pieces = []
-        for m in _PIECE.finditer(chunk.group()):
-            # Quotes around a word ('permit') are not part of it; K'iche' ʼ (a letter) is kept.
-            raw = m.group().rstrip(_QUOTE_MARKS)
-            start = chunk.start() + m.start() + len(raw) - len(raw.lstrip(_QUOTE_MARKS))
-            raw = raw.lstrip(_QUOTE_MARKS)
-            if not raw:
-                continue
-            # camelCase and hashtags: #TheBorderIsOpen reads as four words.
-            offset = 0
-            for part in _CAMEL.split(raw):
-                if part:
-                    pieces.append((part, start + offset))
-                offset += len(part)
-        chunk_words = []
-        for raw, start in pieces:
-            folded = fold_word(raw)
-            if not folded:
-                continue
-            while s_i < len(sentence_ends) and sentence_ends[s_i] < start:
-                s_i += 1
-            while c_i < len(clause_ends) and clause_ends[c_i] < start:
-                c_i += 1
-            while l_i < len(line_ends) and line_ends[l_i] < start:
-                l_i += 1
-            word = Word(folded, start, start + len(raw), position, s_i, c_i, line=l_i)
-            chunk_words.append(word)
-            # "@" reads as "a" or "o" (fr@ntera, est@): both readings are words here.
-            if "@" in raw and folded != (other := fold_word(raw.replace("@", "o"))) and other:
-                aliases.append(Word(other, start, start + len(raw), position, s_i, c_i, True, position))
-            position += 1
-            if len(folded) == 1 and folded.isalpha():
-                run.append(word)
-            else:
-                flush_run()
-        words.extend(chunk_words)
+    chunk_words: list[Word] = []
+
+    def close_chunk() -> None:
         if len(chunk_words) > 1:
             # The whole chunk joined: "bor-der", "b.o.r.d.e.r", "#TheBorderIsOpen" -> one word too.
             first, last = chunk_words[0], chunk_words[-1]
             aliases.append(Word("".join(w.text for w in chunk_words).replace("'", ""), first.start, last.end,
                                 first.position, first.sentence, first.clause, True, last.position))
+        chunk_words.clear()
+
+    previous_end = 0
+    for m in _PIECE.finditer(text):
+        raw = m.group()
+        start = m.start()
+        gap = text[previous_end:start]
+        if gap and (gap.isspace() or any(c.isspace() for c in gap)):
+            close_chunk()  # a chunk is a run of text without spaces
+        previous_end = m.end()
+        # Quotes around a word ('permit') are not part of it; K'iche' ʼ (a letter) is kept.
+        if raw[0] in _QUOTE_MARKS or raw[-1] in _QUOTE_MARKS:
+            stripped = raw.rstrip(_QUOTE_MARKS)
+            start += len(stripped) - len(stripped.lstrip(_QUOTE_MARKS))
+            raw = stripped.lstrip(_QUOTE_MARKS)
+            if not raw:
+                continue
+        # camelCase and hashtags: #TheBorderIsOpen reads as four words.
+        tail = raw[1:]
+        parts = _CAMEL.split(raw) if tail != tail.lower() and not raw.isupper() else (raw,)
+        for part in parts:
+            if not part:
+                continue
+            folded = fold_word(part)
+            if folded:
+                position = len(words)
+                word = _new_word(Word, (folded, start, start + len(part), position, bisect_left(sentence_ends, start),
+                                        bisect_left(clause_ends, start), False, -1, bisect_left(line_ends, start)))
+                words.append(word)
+                chunk_words.append(word)
+                # "@" reads as "a" or "o" (fr@ntera, est@): both readings are words here.
+                if "@" in part and folded != (other := fold_word(part.replace("@", "o"))) and other:
+                    aliases.append(word._replace(text=other, joined=True, last=position))
+                if len(folded) == 1 and folded.isalpha():
+                    run.append(word)
+                elif run:
+                    flush_run()
+            start += len(part)
+    close_chunk()
     flush_run()
     merged = _merge_fragments(words, aliases)
     questions = frozenset(i for i, at in enumerate(sentence_ends) if text[at] == "?")
-    return Folded(tuple(merged), position, questions)
+    return Folded(tuple(merged), len(words), questions, tuple(w for w in merged if not w.joined))
 
 
 def _merge_fragments(words: list[Word], aliases: list[Word]) -> list[Word]:
@@ -214,25 +227,20 @@ def _merge_fragments(words: list[Word], aliases: list[Word]) -> list[Word]:
     for w in words:
         sizes[w.sentence] = sizes.get(w.sentence, 0) + 1
     order = sorted(sizes)
-    target: dict[int, int] = {}
-    for i, s in enumerate(order):
-        if sizes[s] == 1 and i + 1 < len(order):
-            target[s] = order[i + 1]
+    target = {s: order[i + 1] for i, s in enumerate(order[:-1]) if sizes[s] == 1}
+
     def resolve(s: int) -> int:
-        seen = 0
-        while s in target and seen < len(order):
-            s, seen = target[s], seen + 1
+        while s in target:
+            s = target[s]
         return s
-    out = []
+
+    out = [w._replace(sentence=resolve(w.sentence)) if w.sentence in target else w for w in words]
     seen = set()
-    for w in words + aliases:
-        if w.joined:
-            if (w.text, w.start, w.end) in seen:
-                continue  # "B O R D E R" is both a chunk run and a letter run
-            seen.add((w.text, w.start, w.end))
-        s = resolve(w.sentence)
-        if s != w.sentence:
-            w = Word(w.text, w.start, w.end, w.position, s, w.clause, w.joined, w.last, w.line)
-        out.append(w)
-    out.sort(key=lambda w: (w.position, w.joined))
+    for w in aliases:
+        if (w.text, w.start, w.end) in seen:
+            continue  # "B O R D E R" is both a chunk run and a letter run
+        seen.add((w.text, w.start, w.end))
+        out.append(w._replace(sentence=resolve(w.sentence)) if w.sentence in target else w)
+    if aliases:
+        out.sort(key=lambda w: (w.position, w.joined))
     return out

@@ -207,3 +207,60 @@ def test_spanish_statement_turned_around_does_not_count():
 def test_a_warning_flags_text_that_contradicts_the_statement(text, field):
     vs = check_fields({field: text}, locale="en", kind="info", rules=SEED)
     assert any(v.severity == "warn" and v.rule_type == "forbidden_phrase" for v in vs)
+
+
+@pytest.mark.parametrize("text, refused", [
+    ("The border is not open", False),
+    ("It is false that the border is open", False),
+    ("#TheBorderIsNotOpen", False),
+    ("Is the border open? No.", False),
+    ("The border, not the wall, is open", True),
+    ("No more waiting: the border is open", True),
+    ("No joke, the border is open", True),
+])
+def test_negation_counts_only_in_the_claims_own_clause(text, refused):
+    assert bool(blocking(text)) is refused, text
+
+
+def test_no_permit_to_cross_is_an_honest_sentence():
+    assert blocking("There is no permit to cross.") == []
+    assert blocking("Buy your permit to cross.")
+
+
+# --- a required statement must be said where readers see it, in every channel ----------------
+
+from msgsys.policy.matching import check_message  # noqa: E402
+
+SAID = "Do not approach the border until instructed."
+
+
+def statement_problems(body, sms_text=SAID, channels_sms=True):
+    fields = {"title": SAID, "body": body}
+    if channels_sms:
+        fields["sms_text"] = sms_text
+    vs = check_message(fields, locale="en", kind="advisory", rules=SEED)
+    return [v.field for v in vs if v.rule_type == "required_statement"]
+
+
+@pytest.mark.parametrize("body", [
+    "Registration is virtual. <!-- Do not approach the border until instructed. -->",
+    "Registration is virtual. <span hidden>Do not approach the border until instructed.</span>",
+    "Registration is virtual.\n\n```\nDo not approach the border until instructed.\n```",
+    "Registration is virtual. `Do not approach the border until instructed.`",
+    "Registration is virtual. ![Do not approach the border until instructed.](https://www.uscis.gov/a.png)",
+    'Registration is virtual. [More](https://www.uscis.gov "Do not approach the border until instructed")',
+    "Registration is virtual. [More](https://www.uscis.gov/do-not-approach-the-border-until-instructed)",
+    "It is false that... Do not approach the border until instructed.",
+    "Es falso que... Do not approach the border until instructed.",
+    "Do not approach the border until instructed by your guide, then cross.",
+])
+def test_a_hidden_or_turned_around_statement_does_not_count(body):
+    assert statement_problems(body) == ["body"]
+
+
+def test_the_statement_in_the_title_alone_is_not_enough():
+    assert statement_problems("Registration is virtual.", sms_text="Registration is virtual.") == ["body", "sms_text"]
+
+
+def test_the_statement_said_plainly_in_both_channels_passes():
+    assert statement_problems(f"Our borders are not open. **{SAID}** Registration is virtual.") == []
