@@ -7,11 +7,10 @@ entry and applied whole or not at all; what it brings arrives for review, never 
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass, field
 
 from babel.messages.catalog import Catalog
-from babel.messages.pofile import PoFileError, read_po, write_po
+from babel.messages.pofile import write_po
 from flask_babel import gettext as _
 from sqlmodel import Session, col, select
 
@@ -24,11 +23,12 @@ from msgsys.errors import DomainError, ValidationError
 from msgsys.sms.encoding import count_sms
 from msgsys.translation import service as translations
 from msgsys.translation.models import FIELDS
+from msgsys.translation.pofile import MAX_BYTES as MAX_IMPORT_BYTES
+from msgsys.translation.pofile import Problem
+from msgsys.translation.pofile import read as read_strictly
 
 PO_FIELD = {"title": "title", "body": "body", "sms_text": "sms"}
 FIELD_OF = {v: k for k, v in PO_FIELD.items()}
-MAX_IMPORT_BYTES = 2 * 1024 * 1024
-_CTX_LINE = re.compile(r'^msgctxt\s+"(.*)"\s*$')
 
 
 def source_versions(session: Session, campaign: Campaign) -> list[tuple[Message, MessageVersion]]:
@@ -74,17 +74,6 @@ def export_catalog(session: Session, *, campaign: Campaign, locale: str) -> byte
 
 
 @dataclass
-class Problem:
-    """One reason an import is refused, at its line."""
-
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.message}"
-
-
-@dataclass
 class ImportReport:
     """What an import applied (or would have)."""
 
@@ -96,47 +85,19 @@ class ImportReport:
     left_draft: list[str] = field(default_factory=list)  # messages with entries still fuzzy: saved, not submitted
 
 
-def _parse(data: bytes) -> Catalog:
-    if len(data) > MAX_IMPORT_BYTES:
-        raise ValidationError(_("The catalog is larger than 2 MB."), details={"problems": [str(Problem(0, "file too large"))]})
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ValidationError(_("The file is not UTF-8 text."), details={"problems": ["line 1: not UTF-8"]}) from None
-    if "\x00" in text:
-        raise ValidationError(_("This is not a PO file."), details={"problems": ["line 1: binary data"]})
-    try:
-        catalog = read_po(io.BytesIO(data), abort_invalid=True)
-    except PoFileError as exc:
-        line = getattr(exc, "lineno", 0)
-        raise ValidationError(_("This is not a valid PO file (line %(line)s).", line=line), details={"problems": [str(Problem(line, str(exc)))]}) from None
-    except Exception as exc:  # Babel raises assorted errors on hostile input
-        raise ValidationError(_("This is not a valid PO file."), details={"problems": [str(Problem(0, str(exc)))]}) from None
+def _parse(data: bytes) -> tuple[Catalog, list[Problem]]:
+    catalog, problems = read_strictly(data)
     if not catalog.version or not str(catalog.version).startswith("campaign:"):
         raise ValidationError(_("This is not a msgsys content catalog (no campaign in Project-Id-Version)."), details={"problems": ["line 1: no campaign in the header"]})
-    return catalog
-
-
-def _duplicates(data: bytes) -> list[Problem]:
-    seen: dict[str, int] = {}
-    problems = []
-    for number, line in enumerate(data.decode("utf-8").splitlines(), start=1):
-        match = _CTX_LINE.match(line)
-        if match:
-            if match.group(1) in seen:
-                problems.append(Problem(number, _("duplicate entry %(ctx)s (first at line %(first)d)", ctx=match.group(1), first=seen[match.group(1)])))
-            else:
-                seen[match.group(1)] = number
-    return problems
+    return catalog, problems
 
 
 def import_catalog(session: Session, *, data: bytes, actor: User | None, origin: str, expect_campaign: str | None = None,
                    expect_locale: str | None = None) -> ImportReport:
     """Check every entry; if all are sound apply them as new revisions awaiting review, else refuse and change nothing."""
-    catalog = _parse(data)
+    catalog, problems = _parse(data)
     slug = str(catalog.version).split(":", 1)[1]
     locale = str(catalog.locale) if catalog.locale else ""
-    problems: list[Problem] = _duplicates(data)
     campaign = session.exec(select(Campaign).where(Campaign.slug == slug)).first()
     if campaign is None:
         raise ValidationError(_("No campaign %(slug)s.", slug=slug), details={"problems": [str(Problem(1, f"unknown campaign {slug}"))]})
@@ -162,8 +123,7 @@ def import_catalog(session: Session, *, data: bytes, actor: User | None, origin:
         message, version = sources[key]
         name = FIELD_OF[po_field]
         if isinstance(entry.id, (tuple, list)):
-            problems.append(Problem(line, _("plural forms are not used in content catalogs")))
-            continue
+            continue  # the reader has refused its plural forms already
         if entry.id != getattr(version, name):
             problems.append(Problem(line, _("the source of %(ctx)s changed since this catalog was exported; export it again", ctx=ctx)))
             continue

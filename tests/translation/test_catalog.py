@@ -13,17 +13,19 @@ from msgsys.errors import PermissionDenied, ValidationError
 from msgsys.translation import catalog
 from msgsys.translation import service as translations
 from tests.factories import ES, make_campaign, make_published, make_translation, make_user, step
+from tests.security.conftest import diff_snapshots, snapshot
 
 
 @pytest.fixture
-def world(session):
+def world(app, session):
     author, approver = make_user(session, roles="author"), make_user(session, roles="approver")
     es1, es2 = make_user(session, roles="translator", locales="es"), make_user(session, roles="translator", locales="es")
     campaign = make_campaign(session, slug="pathways")
     message, version = make_published(session, author=author, approver=approver, campaign=campaign,
                                       title="Lawful pathways", body="Apply from where you are.\n\nSee https://www.uscis.gov/",
                                       sms_text="Apply from where you are. See https://www.uscis.gov/")
-    return {"author": author, "approver": approver, "es1": es1, "es2": es2, "campaign": campaign, "message": message, "version": version}
+    return {"author": author, "approver": approver, "es1": es1, "es2": es2, "campaign": campaign, "message": message, "version": version,
+            "app": app}
 
 
 def _export(session, world, locale="es"):
@@ -122,18 +124,127 @@ def test_outdated_entries_export_fuzzy_with_the_previous_source(session, world):
     assert not entries[f"{world['message'].key}.body"].fuzzy
 
 
-def _refused(session, world, data, *, actor=None, **kw):
+def _refused(session, world, data, *, actor=None, message=None, **kw):
+    """The import's problems, having checked on a connection of its own that nothing was applied.
+
+    The session is committed first: whatever the import wrote before refusing would now be there for anyone to read.
+    """
+    before = snapshot(world["app"])
     with pytest.raises(ValidationError) as err:
         catalog.import_catalog(session, data=data, actor=actor or world["es1"], origin="import", **kw)
-    session.rollback()
-    assert translations.find(session, world["version"], "es") is None, "nothing may be applied"
-    return err.value.details["problems"]
+    session.commit()
+    assert diff_snapshots(before, snapshot(world["app"])) == [], "nothing may be applied"
+    if message is not None:
+        assert err.value.message == message
+    problems = err.value.details["problems"]
+    assert problems and all(p.startswith("line ") and not p.startswith("line 0") for p in problems), problems
+    return problems
 
 
-def test_not_a_po_file(session, world):
-    assert _refused(session, world, b"\x89PNG\r\n\x1a\n\x00\x00binary")
-    assert _refused(session, world, b"this is just some text\nwith lines\n")
-    assert _refused(session, world, "msgid \"a\"\nmsgstr \"b\"\nnonsense here\n".encode())
+def _line_of(text: str, needle: str) -> int:
+    return text[:text.index(needle)].count("\n") + 1
+
+
+def _imported(session, world, data) -> dict:
+    catalog.import_catalog(session, data=data, actor=world["es1"], origin="import")
+    session.commit()
+    translation = translations.find(session, world["version"], "es")
+    rev = translations.revision(session, translation.current_revision_id)
+    return {f: getattr(rev, f) for f in ("title", "body", "sms_text")}
+
+
+@pytest.mark.parametrize("data", [
+    b"\x89PNG\r\n\x1a\n\x00\x00binary", b"", b"\n\n", b"# only a comment\n", b"this is just some text\nwith lines\n",
+    b"msgctxt,msgid,msgstr\npathways.title,Lawful pathways,Vias legales\n", b'{"msgid": "a", "msgstr": "b"}',
+    "\ufeffmsgctxt;msgid\n".encode("utf-16"),
+])
+def test_a_file_that_is_not_a_po_file_is_told_so(session, world, data):
+    problems = _refused(session, world, data, message="This is not a PO file.")
+    assert problems == ["line 1: no msgid or msgctxt line: this is not a gettext PO file"]
+
+
+def test_a_broken_po_file_is_refused_at_the_line_counted_from_one(session, world):
+    problems = _refused(session, world, 'msgid ""\nmsgstr ""\n"Project-Id-Version: campaign:pathways\\n"\n\nmsgid "a"\nmsgstr "b"\nnonsense here\n'.encode())
+    assert problems == ["line 7: Unknown or misformatted keyword: nonsense here"]
+
+
+def test_a_utf8_file_whose_header_says_latin1_is_refused_not_stored_garbled(session, world):
+    text = _fill(_export(session, world), _good(world)).decode()
+    mislabeled = text.replace("charset=utf-8", "charset=ISO-8859-1")
+    problems = _refused(session, world, mislabeled.encode(), message="The file is UTF-8 but its header says charset=ISO-8859-1.")
+    assert problems == [f"line {_line_of(text, 'Content-Type')}: the header declares charset=ISO-8859-1, but the text "
+                        f"(from line {_line_of(text, 'Vías')}) is UTF-8: declare charset=UTF-8"]
+
+
+@pytest.mark.parametrize("charset", ["ISO-8859-1", "latin1", "windows-1252"])
+def test_a_file_in_another_charset_is_read_by_the_charset_it_declares(session, world, charset):
+    text = _fill(_export(session, world), _good(world)).decode().replace("charset=utf-8", f"charset={charset}")
+    assert _imported(session, world, text.encode(charset)) == {
+        "title": "Vías legales", "body": "Haga su solicitud desde donde está.\n\nVea https://www.uscis.gov/",
+        "sms_text": "Haga su solicitud desde donde está. Vea https://www.uscis.gov/"}
+
+
+def test_bytes_that_are_not_valid_in_the_declared_charset_are_refused_with_their_line(session, world):
+    text = _fill(_export(session, world), _good(world)).decode()
+    latin1_bytes = text.encode("utf-8").replace("Vías".encode(), "Vías".encode("latin-1"))  # says UTF-8, is not
+    problems = _refused(session, world, latin1_bytes, message="The file is not valid utf-8 text.")
+    assert problems == [f"line {_line_of(text, 'Vías')}: this line is not valid utf-8 text (declared on line {_line_of(text, 'Content-Type')})"]
+    cp1252 = text.replace("charset=utf-8", "charset=windows-1252").encode("cp1252").replace(b"V\xedas", b"V\x81as")  # 0x81: no character
+    problems = _refused(session, world, cp1252, message="The file is not valid windows-1252 text.")
+    assert problems[0].startswith(f"line {_line_of(text, 'Vías')}: ")
+    for unknown in ("klingon", "base64", "UTF-16"):  # the last two are codecs, but not what a PO file is written in
+        problems = _refused(session, world, text.replace("charset=utf-8", f"charset={unknown}").encode())
+        assert problems == [f"line {_line_of(text, 'Content-Type')}: unknown charset {unknown}"]
+
+
+def test_a_utf8_file_with_a_byte_order_mark_imports(session, world):
+    data = b"\xef\xbb\xbf" + _fill(_export(session, world), _good(world))
+    assert _imported(session, world, data)["title"] == "Vías legales"
+
+
+def test_a_file_saved_with_windows_line_ends_imports(session, world):
+    data = _fill(_export(session, world), _good(world)).replace(b"\n", b"\r\n")
+    assert _imported(session, world, data)["body"] == "Haga su solicitud desde donde está.\n\nVea https://www.uscis.gov/"
+
+
+def test_a_duplicate_is_found_however_its_msgctxt_is_written(session, world):
+    text = _fill(_export(session, world), _good(world)).decode()
+    key = world["message"].key
+    first = _line_of(text, f'msgctxt "{key}.title"')
+    split = f'\nmsgctxt ""\n"{key}."\n"title"\nmsgid "Lawful pathways"\nmsgstr "Otra cosa"\n'
+    problems = _refused(session, world, (text + split).encode())
+    assert problems == [f"line {_line_of(text + split, split.strip())}: duplicate entry {key}.title (first at line {first})"]
+    wrapped = text.replace(f'msgctxt "{key}.title"', f'msgctxt ""\n"{key}.title"')
+    again = f'\nmsgctxt "{key}.title"\nmsgid "Lawful pathways"\nmsgstr "Otra"\n'
+    problems = _refused(session, world, (wrapped + again).encode())
+    assert problems == [f"line {_line_of(wrapped + again, again.strip())}: duplicate entry {key}.title (first at line {first})"]
+
+
+TITLE = 'msgstr "Vías legales"'
+
+
+@pytest.mark.parametrize("written, below, problem", [
+    ('msgstr[0] "Vías legales"', 0, "plural forms are not used in content catalogs"),
+    ('msgid_plural "Lawful pathways"\nmsgstr[0] "Vías legales"\nmsgstr[1] "Vías legales"', 0, "plural forms are not used in content catalogs"),
+    ('msgstr "Vías\\q legales"', 0, "msgstr: invalid escape \\q (write \\\\ for a backslash)"),
+    ('msgstr "Vías legales\\"', 0, "msgstr: a backslash at the end escapes the closing quote (write \\\\ for a backslash)"),
+    ('msgstr "Vías "legales""', 0, 'msgstr: text after the closing quote (write \\" for a quote inside the text)'),
+    ('msgstr "Vías legales', 0, "msgstr: the closing quote is missing"),
+    ('msgstr ""\n"Vías \\a legales"', 1, "invalid escape \\a (write \\\\ for a backslash)"),
+    ('msgstr ""\n"Vías legales\\', 1, "the closing quote is missing"),
+    ('msgstr "Vías legales"\nmsgstr "Otra"', 1, "a second msgstr for the same msgid"),
+])
+def test_plural_entries_bad_escapes_and_stray_keywords_are_refused_with_their_line(session, world, written, below, problem):
+    text = _fill(_export(session, world), _good(world)).decode()
+    assert text.count(TITLE) == 1
+    problems = _refused(session, world, text.replace(TITLE, written).encode())
+    assert f"line {_line_of(text, TITLE) + below}: {problem}" in problems, problems
+
+
+def test_honest_escapes_still_import(session, world):
+    text = _fill(_export(session, world), _good(world)).decode()
+    text = text.replace(TITLE, 'msgstr ""\n"Vías \\"legales\\" "\n"a\\\\b"')
+    assert _imported(session, world, text.encode())["title"] == 'Vías "legales" a\\b'
 
 
 def test_wrong_locale_or_campaign(session, world):
@@ -160,6 +271,15 @@ def test_broken_placeholder_or_link_is_refused_with_the_line(session, world):
     values[f"{world['message'].key}.sms"] = "Haga su solicitud. Vea https://evil.example/"
     problems = _refused(session, world, _fill(_export(session, world), values))
     assert any("Links must be the same" in p and p.startswith("line ") for p in problems)
+
+
+def test_one_bad_message_keeps_every_other_one_out_too(session, world):
+    second, _v = make_published(session, author=world["author"], approver=world["approver"], campaign=world["campaign"],
+                                title="Second", body="Second body.", sms_text="Second text.")
+    values = {**_good(world), f"{second.key}.title": "Segundo", f"{second.key}.body": "Cuerpo https://evil.example/",
+              f"{second.key}.sms": "Texto."}
+    problems = _refused(session, world, _fill(_export(session, world), values))
+    assert any(p.startswith("line ") and f"{second.key}.body" in p for p in problems)
 
 
 def test_forbidden_phrase_is_refused_and_nothing_applied(session, world):
