@@ -97,3 +97,76 @@ def test_a_name_with_hidden_characters_is_refused(runner, session):
     result = runner.invoke(args=["users", "add", "n@example.org", "--role", "author", "--name", "Ana\u202eadmin", "--password", PASSWORD])
     assert result.exit_code != 0 and "direction-override" in result.output
     assert _users(session) == []
+
+
+# catalog import ----------------------------------------------------------------------------------
+
+@pytest.fixture
+def spanish_catalog(session, tmp_path):
+    """A published message, two Spanish translators, and its catalog filled in as the first of them would."""
+    import io
+
+    from babel.messages.pofile import read_po, write_po
+
+    from msgsys.translation import catalog
+    from tests.factories import make_campaign, make_published
+
+    campaign = make_campaign(session, slug="pathways")
+    message, version = make_published(session, campaign=campaign, title="Lawful pathways", body="Apply from where you are.",
+                                      sms_text="Apply from where you are.")
+    parsed = read_po(io.BytesIO(catalog.export_catalog(session, campaign=campaign, locale="es")))
+    for entry in parsed:
+        if entry.id:
+            entry.string = "Vías legales" if entry.context.endswith(".title") else "Haga su solicitud desde donde está."
+    out = io.BytesIO()
+    write_po(out, parsed, width=0)
+    path = tmp_path / "es.po"
+    path.write_bytes(out.getvalue())
+    es1 = make_user(session, roles="translator", locales="es")
+    es2 = make_user(session, roles="translator", locales="es")
+    return {"path": path, "version": version, "es1": es1, "es2": es2}
+
+
+@pytest.mark.parametrize("extra, message", [
+    ([], "Missing option '--as'"),
+    (["--as", ""], "--as needs the email of the translator who wrote the file."),
+    (["--as", "   "], "--as needs the email of the translator who wrote the file."),
+])
+def test_catalog_import_must_name_the_translator_and_changes_nothing_otherwise(app, runner, spanish_catalog, extra, message):
+    from tests.security.conftest import diff_snapshots, snapshot
+
+    before = snapshot(app)
+    result = runner.invoke(args=["catalog", "import", str(spanish_catalog["path"]), *extra])
+    assert result.exit_code == 2 and message in result.output
+    assert "--as EMAIL" in runner.invoke(args=["catalog", "import", "--help"]).output
+    assert diff_snapshots(before, snapshot(app)) == []
+
+
+@pytest.mark.parametrize("who, message", [("nobody@example.org", "no user with the email nobody@example.org"),
+                                          ("author", "your role does not allow this (catalog.import)")])
+def test_catalog_import_as_someone_who_cannot_refuses_and_changes_nothing(app, session, runner, spanish_catalog, who, message):
+    from tests.security.conftest import diff_snapshots, snapshot
+
+    email = make_user(session, roles="author").email if who == "author" else who
+    before = snapshot(app, ignore_denials=True)
+    result = runner.invoke(args=["catalog", "import", str(spanish_catalog["path"]), "--as", email])
+    assert result.exit_code == 2 and message in result.output.lower()
+    assert diff_snapshots(before, snapshot(app, ignore_denials=True)) == []
+
+
+def test_catalog_import_records_the_translator_who_then_cannot_approve_it(session, runner, spanish_catalog):
+    from msgsys.errors import PermissionDenied
+    from msgsys.translation import service as translations
+
+    es1, es2 = spanish_catalog["es1"], spanish_catalog["es2"]
+    result = runner.invoke(args=["catalog", "import", str(spanish_catalog["path"]), "--as", es1.email])
+    assert result.exit_code == 0, result.output
+    translation = translations.find(session, spanish_catalog["version"], "es")
+    assert translation.state == "in_review"
+    assert translations.revision(session, translation.current_revision_id).author_id == es1.id
+    with pytest.raises(PermissionDenied):
+        translations.transition(session, actor=es1, translation=translation, name="approve")
+    session.rollback()
+    translations.transition(session, actor=es2, translation=translation, name="approve")
+    session.commit()
+    assert translation.state == "approved"

@@ -35,12 +35,16 @@ def export_command(slug: str, locale: str, output: Path) -> None:
 
 @catalog_group.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--as", "email", default="", help="the translator importing (default: the file itself, which only reaches review)")
+# Required: the revisions are recorded as this person's, so the four-eyes rule keeps them from approving their own file.
+@click.option("--as", "email", required=True, metavar="EMAIL",
+              help="The translator who wrote the file; the new revisions are theirs, and another translator reviews them.")
 def import_command(path: Path, email: str) -> None:
     """Check a catalog entry by entry and apply it whole, or print each problem and change nothing."""
     from msgsys.cli import describe, fail, user_or_fail
     from msgsys.translation import catalog
 
+    if not email.strip():
+        raise click.UsageError("--as needs the email of the translator who wrote the file.")
     try:
         with db.transaction() as s:
             report = catalog.import_catalog(s, data=path.read_bytes(), actor=user_or_fail(s, email), origin=f"import:{path.name}")
