@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from html.parser import HTMLParser
 
 import nh3
@@ -69,13 +70,15 @@ class _TextOnly(HTMLParser):
         self.quoted = 0  # blockquote depth: quoted lines keep their "> " so a quote stays a quote
 
     def handle_data(self, data: str) -> None:
-        self.parts.append(data)
+        self.parts.append(data.replace("\n", "\n> ") if self.quoted else data)
 
     def handle_starttag(self, tag: str, attrs) -> None:
         if tag == "blockquote":
             self.quoted += 1
-        if tag in ("p", "br", "li", "h2", "h3", "h4", "blockquote"):
-            self.parts.append("\n> " if self.quoted else "\n")
+        # Blocks are paragraphs (a blank line between them); a <br> is followed by the renderer's own newline.
+        if tag in ("p", "li", "h2", "h3", "h4", "blockquote"):
+            self.parts.append("\n\n> " if self.quoted else "\n\n")
+
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "blockquote":
@@ -83,12 +86,13 @@ class _TextOnly(HTMLParser):
             self.parts.append("\n")
 
 
+@lru_cache(maxsize=32)
 def visible_text(text: str) -> str:
     """What a reader actually sees of a body: rendered, character references decoded, link targets gone."""
     parser = _TextOnly()
     parser.feed(str(render_markdown(text or "")))
     parser.close()
-    return "".join(parser.parts).strip()
+    return re.sub(r"\n(?:[ \t]*(?:>[ \t]*)?\n)+", "\n\n", "".join(parser.parts)).strip()
 
 
 # Text that only looks like markup: the site shows it as literal code, an author may mean it as

@@ -3,6 +3,7 @@ link allowlists and SMS length. Pure Python; no database and no request needed."
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -211,6 +212,8 @@ def check_message(
     written = check_fields(fields, locale=locale, kind=kind, rules=[r for r in rules if r.rule_type != "required_statement"],
                            sms_segments=sms_segments)
     # Links are judged in the written text; SMS length has no rendering.
+    # Only the rendered paragraphs that differ from every written one can say something new.
+    shown["body"] = _changed_paragraphs(shown["body"], fields["body"])
     seen = check_fields(shown, locale=locale, kind=kind, statement_fields=said,
                         rules=[r for r in rules if r.rule_type in ("forbidden_phrase", "required_statement")])
     found = Counter((v.rule_id, v.field) for v in written)
@@ -224,6 +227,15 @@ def check_message(
         else:
             extra.append(replace(v, start=None, end=None))  # only visible once rendered: no offset in the source
     return written + extra
+
+
+_PARAGRAPH = re.compile(r"\n[ \t]*\n")
+
+
+def _changed_paragraphs(shown: str, written: str) -> str:
+    """The paragraphs of the rendered body that do not stand word for word in the written one."""
+    same = {" ".join(p.split()) for p in _PARAGRAPH.split(written)}
+    return "\n\n".join(p for p in _PARAGRAPH.split(shown) if p.strip() and " ".join(p.split()) not in same)
 
 
 def _quotes(fields: dict[str, str]) -> dict[str, list[tuple[int, int]]]:

@@ -26,7 +26,7 @@ from functools import lru_cache
 import regex
 import Stemmer
 
-from msgsys.policy.textfold import Folded, Word, _read, fold_word, read
+from msgsys.policy.textfold import Folded, Word, _read, fold_char, fold_word, read
 
 DEFAULT_WINDOW = 6
 MAX_WINDOW = 12
@@ -440,10 +440,20 @@ def _joined_claims(pattern: Pattern, text: str, source: str, language: str) -> l
 # --- required statements ----------------------------------------------------------------
 
 def find_statement(source: str, text: str, language: str = "*") -> Hit | None:
-    """The first place the statement stands as its own sentence, or None."""
+    """Whether and where (in the lines kept by the quick filter) the statement stands as its own sentence."""
     if not text:
         return None
     pattern = parse(source, language)
+    anchor = _anchor(source, language)
+    if anchor:
+        # Only lines that could hold the statement are read word by word (and the line before each,
+        # which may leave it hanging): a long body costs little more than a short one.
+        lines = text.split("\n")
+        keep = [i for i, line in enumerate(lines) if anchor in line.translate(_QUICK_FOLD)]
+        if not keep:
+            return None
+        wanted = sorted({j for i in keep for j in (i - 1, i) if j >= 0})
+        text = "\n".join(lines[j] for j in wanted)
     for lang in pattern.languages or ("",):
         idx = _index(text, lang)
         previous: list[Word] = []
@@ -454,6 +464,26 @@ def find_statement(source: str, text: str, language: str = "*") -> Hit | None:
                 return hit
             previous = sentence
     return None
+
+
+class _QuickFold(dict):
+    """str.translate table folding each character as textfold does (for the quick line filter)."""
+
+    def __missing__(self, code: int) -> str:
+        self[code] = fold_char(chr(code))
+        return self[code]
+
+
+_QUICK_FOLD = _QuickFold()
+
+
+@lru_cache(maxsize=256)
+def _anchor(source: str, language: str) -> str:
+    """A few letters every standing statement contains: the start of its longest required word."""
+    pattern = parse(source, language)
+    words = [alt[0] for t in pattern.terms if not t.optional and len(t.alts) == 1 for alt in t.alts if len(alt) == 1]
+    words = [w for w in words if w.mode != "prefix" and len(w.text) >= 5]
+    return max((w.text for w in words), key=len, default="")[:5]
 
 
 def _stands(terms: tuple[Term, ...], sentence: list[Word], language: str) -> Hit | None:
