@@ -15,6 +15,10 @@ ACTIONS: dict[str, frozenset[str]] = {
     "user.manage": frozenset({"admin"}),
     "audit.view": frozenset({"admin"}),
     "policy.manage": frozenset({"admin"}),
+    # A rule in a language that needs a native speaker's sign-off (K'iche', see msgsys.policy.review)
+    # takes effect once a translator of that language approves it; the rule's locale is the locale here.
+    "policy.approve": frozenset({"translator"}),
+    "policy.reject": frozenset({"translator"}),
     "sender.manage": frozenset({"admin"}),
     "partner.manage": frozenset({"admin"}),
     "campaign.create": frozenset({"author"}),
@@ -37,12 +41,14 @@ ACTIONS: dict[str, frozenset[str]] = {
 }
 
 LOCALE_BOUND = frozenset(
-    {"translation.edit", "translation.submit", "translation.approve", "translation.request_changes", "catalog.import"}
+    {"translation.edit", "translation.submit", "translation.approve", "translation.request_changes", "catalog.import",
+     "policy.approve", "policy.reject"}
 )
 
 # Four eyes: whoever wrote the thing may never take these actions on it, whatever roles they hold.
 FOUR_EYES = frozenset(
-    {"version.approve", "version.request_changes", "broadcast.approve", "translation.approve", "translation.request_changes"}
+    {"version.approve", "version.request_changes", "broadcast.approve", "translation.approve", "translation.request_changes",
+     "policy.approve", "policy.reject"}
 )
 
 

@@ -12,6 +12,8 @@ EXPECTED = {
     "user.manage": {"admin"},
     "audit.view": {"admin"},
     "policy.manage": {"admin"},
+    "policy.approve": {"translator"},
+    "policy.reject": {"translator"},
     "sender.manage": {"admin"},
     "partner.manage": {"admin"},
     "campaign.create": {"author"},
@@ -61,7 +63,7 @@ def test_translators_only_act_in_their_own_locales(action):
 
 @pytest.mark.parametrize("action", sorted(permissions.FOUR_EYES))
 def test_four_eyes_nobody_reviews_their_own_work(action):
-    role = "translator" if action.startswith("translation") else "approver"
+    role = "translator" if action.startswith(("translation", "policy")) else "approver"
     reviewer = _user(role, uid=7)
     assert permissions.can(reviewer, action, locale="es", author_id=8)
     assert not permissions.can(reviewer, action, locale="es", author_id=7)

@@ -15,6 +15,7 @@ from msgsys.text import clean_text
 from msgsys.errors import NotFound, PolicyViolation, ValidationError
 from msgsys.locales import LOCALES
 from msgsys.policy.matching import KINDS, RuleSpec, Violation, check_fields, load_rules, rule_errors
+from msgsys.policy import review
 from msgsys.policy.models import PolicyRule
 from msgsys.sms.encoding import count_sms
 
@@ -28,8 +29,8 @@ def to_spec(rule: PolicyRule) -> RuleSpec:
 
 
 def active_rules(session: Session) -> list[PolicyRule]:
-    """Rules in force, by key."""
-    return list(session.exec(select(PolicyRule).where(PolicyRule.active == True).order_by(PolicyRule.rule_key)).all())  # noqa: E712
+    """Rules in force, by key (never a version still waiting for a translator's approval)."""
+    return list(session.exec(select(PolicyRule).where(review.in_force()).order_by(PolicyRule.rule_key)).all())
 
 
 def rule_history(session: Session, rule_key: str) -> list[PolicyRule]:
@@ -60,15 +61,15 @@ def _validated(data: dict) -> dict:
 
 
 def _snapshot(rule: PolicyRule) -> dict:
-    return {k: getattr(rule, k) for k in ("rule_key", "version", "active", "rule_type", "pattern", "severity", "locale", "kinds")}
+    return review.snapshot(rule)
 
 
 def create_rule(session: Session, *, data: dict, actor: User | None = None, label: str | None = None, rule_key: str | None = None) -> PolicyRule:
-    """Add a rule after validating it; audit it."""
+    """Add a rule after validating it; audit it. In a locale that needs a translator's approval it waits for one."""
     if actor is not None:
         permissions.require(actor, "policy.manage", subject_type="policy_rule")
     clean = _validated(data)
-    rule = PolicyRule(rule_key=rule_key or "pending", created_by_id=actor.id if actor else None, **clean)
+    rule = PolicyRule(rule_key=rule_key or "new", created_by_id=actor.id if actor else None, **review.initial_state(clean["locale"]), **clean)
     session.add(rule)
     session.flush()
     if rule_key is None:
@@ -78,33 +79,35 @@ def create_rule(session: Session, *, data: dict, actor: User | None = None, labe
 
 
 def update_rule(session: Session, *, rule_key: str, data: dict, actor: User) -> PolicyRule:
-    """A new version of a rule replaces the current one (which is kept, inactive)."""
+    """A new version of a rule replaces the current one (which is kept, inactive).
+
+    In a locale that needs a translator's approval the new version waits for it, and the current one stays in force.
+    """
     permissions.require(actor, "policy.manage", subject_type="policy_rule", subject_id=rule_key)
     current = _current(session, rule_key)
     clean = _validated(data)
-    current.active = False
-    session.add(current)
-    session.flush()
-    rule = PolicyRule(rule_key=rule_key, version=current.version + 1, created_by_id=actor.id, **clean)
-    session.add(rule)
-    session.flush()
-    audit.record(session, actor=actor, action="policy.update", subject_type="policy_rule", subject_id=rule_key, before=_snapshot(current), after=_snapshot(rule))
-    return rule
+    return review.write_version(session, rule_key=rule_key, previous=current, clean=clean, actor=actor)
 
 
 def deactivate_rule(session: Session, *, rule_key: str, actor: User) -> PolicyRule:
-    """Switch a rule off (its history stays)."""
+    """Switch a rule off (its history stays); a version still waiting for approval is withdrawn."""
     permissions.require(actor, "policy.manage", subject_type="policy_rule", subject_id=rule_key)
     current = _current(session, rule_key)
-    before = _snapshot(current)
-    current.active = False
-    session.add(current)
-    audit.record(session, actor=actor, action="policy.deactivate", subject_type="policy_rule", subject_id=rule_key, before=before, after=_snapshot(current))
+    if not current.active and current.status != "pending":
+        raise NotFound(_("No active rule %(key)s.", key=rule_key))
+    review.withdraw(session, rule_key=rule_key, actor=actor)
+    if current.active:
+        before = _snapshot(current)
+        current.active = False
+        session.add(current)
+        audit.record(session, actor=actor, action="policy.deactivate", subject_type="policy_rule", subject_id=rule_key, before=before, after=_snapshot(current))
     return current
 
 
 def _current(session: Session, rule_key: str) -> PolicyRule:
+    """The version in force, or else the one waiting for approval, or else a rejected one (to be put right)."""
     rule = session.exec(select(PolicyRule).where(PolicyRule.rule_key == rule_key, PolicyRule.active == True)).first()  # noqa: E712
+    rule = rule or review.pending_version(session, rule_key) or review.rejected_version(session, rule_key)
     if rule is None:
         raise NotFound(_("No active rule %(key)s.", key=rule_key))
     return rule
