@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, TextAreaField
+from wtforms import IntegerField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
 
 from msgsys.admin.forms import CheckboxesField
 from msgsys.content.forms import KIND_LABELS
@@ -19,6 +20,14 @@ RULE_TYPE_LABELS = {
     "max_sms_segments": _l("Maximum SMS segments"),
 }
 SEVERITY_LABELS = {"block": _l("Blocks submission and approval"), "warn": _l("Warning only")}
+# Where a version stands with the approval a K'iche' rule needs (msgsys.policy.models.RULE_STATUSES).
+STATUS_LABELS = {
+    "not_required": _l("No approval needed"),
+    "pending": _l("Waiting for approval"),
+    "approved": _l("Approved"),
+    "rejected": _l("Rejected"),
+    "withdrawn": _l("Withdrawn"),
+}
 
 
 class RuleForm(FlaskForm):
@@ -34,3 +43,10 @@ class RuleForm(FlaskForm):
     def to_data(self) -> dict:
         """The fields as the policy service takes them."""
         return {name: getattr(self, name).data for name in ("rule_type", "pattern", "severity", "locale", "kinds", "description")}
+
+
+class RuleReviewForm(FlaskForm):
+    """A translator's approval or rejection of one pending version (named, so a newer text is never approved unseen)."""
+
+    version = IntegerField(widget=HiddenInput(), validators=[DataRequired(), NumberRange(min=1, max=1_000_000)])
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})

@@ -1,4 +1,5 @@
-"""Advisory policy rules: officers read them, admins add, change (as new versions) and deactivate them."""
+"""Advisory policy rules: officers read them, admins add, change (as new versions) and deactivate them;
+translators of a language whose rules need their sign-off (K'iche') approve or reject them."""
 from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, url_for
@@ -8,9 +9,11 @@ from flask_login import current_user
 from msgsys import db
 from msgsys.auth.forms import ConfirmForm
 from msgsys.errors import DomainError
+from msgsys.locales import native_name
 from msgsys.permissions import requires
+from msgsys.policy import review
 from msgsys.policy import service as policy
-from msgsys.policy.forms import RULE_TYPE_LABELS, RuleForm
+from msgsys.policy.forms import RULE_TYPE_LABELS, STATUS_LABELS, RuleForm, RuleReviewForm
 
 bp = Blueprint("policy", __name__, url_prefix="/admin/policy")
 
@@ -35,12 +38,27 @@ def rule_create():
     except DomainError as exc:
         form.form_errors.append(exc.message)
         return _list_page(form, exc.status)
+    if rule.status == "pending":
+        flash(_("Rule %(key)s added. It is not in force until a translator of %(language)s approves it.",
+                key=rule.rule_key, language=native_name(rule.locale)), "info")
+        return redirect(url_for("policy.rule_detail", rule_key=rule.rule_key))
     flash(_("Rule %(key)s added.", key=rule.rule_key), "info")
     return redirect(url_for("policy.rule_list"))
 
 
 def _list_page(form: RuleForm, status: int = 200):
-    return render_template("policy/rules.html", rules=policy.active_rules(db.session()), form=form), status
+    s = db.session()
+    return render_template("policy/rules.html", rules=policy.active_rules(s), pending=review.pending_rules(s), form=form), status
+
+
+@bp.get("/pending")
+@requires("officer.view")
+def pending_list():
+    """Rule versions waiting for a translator's approval, with who may approve each, and the forms for them."""
+    s = db.session()
+    rows = [{"rule": r, "approvers": review.approvers(s, r), "may_review": review.refusal(current_user, r) is None,
+             "in_force": review.in_force_version(s, r.rule_key)} for r in review.pending_rules(s)]
+    return render_template("policy/pending.html", rows=rows, review_form=RuleReviewForm(formdata=None))
 
 
 @bp.get("/<rule_key>")
@@ -48,9 +66,15 @@ def _list_page(form: RuleForm, status: int = 200):
 def rule_detail(rule_key: str):
     """Every version of one rule, and (for admins) the forms to change or deactivate it."""
     history = _history(rule_key)
-    current = next((r for r in history if r.active), None)
-    form = RuleForm(formdata=None, data=_rule_data(current) if current else None)
+    latest = _editable(history)
+    form = RuleForm(formdata=None, data=_rule_data(latest) if latest else None)
     return _detail_page(rule_key, history, form)
+
+
+def _editable(history):
+    """The version an edit starts from: the one waiting, else the one in force, else a rejected one to put right."""
+    return (next((r for r in history if r.status == "pending"), None) or next((r for r in history if r.active), None)
+            or (history[0] if history[0].status == "rejected" else None))
 
 
 @bp.post("/<rule_key>")
@@ -67,7 +91,33 @@ def rule_update(rule_key: str):
     except DomainError as exc:
         form.form_errors.append(exc.message)
         return _detail_page(rule_key, _history(rule_key), form, exc.status)
-    flash(_("Rule %(key)s is now at version %(n)d.", key=rule_key, n=rule.version), "info")
+    if rule.status == "pending":
+        flash(_("Version %(n)d of rule %(key)s is not in force until a translator of %(language)s approves it.",
+                key=rule_key, n=rule.version, language=native_name(rule.locale)), "info")
+    else:
+        flash(_("Rule %(key)s is now at version %(n)d.", key=rule_key, n=rule.version), "info")
+    return redirect(url_for("policy.rule_detail", rule_key=rule_key))
+
+
+@bp.post("/<rule_key>/<any(approve, reject):step>")
+@requires("officer.view")
+def rule_review(rule_key: str, step: str):
+    """Approve or reject a pending version (a translator of its language, never its author); refused with the reason."""
+    history = _history(rule_key)
+    form = RuleReviewForm()
+    if not form.validate_on_submit():
+        return _detail_page(rule_key, history, RuleForm(formdata=None), 422, review_form=form)
+    try:
+        with db.transaction() as s:
+            act = review.approve if step == "approve" else review.reject
+            rule = act(s, rule_key=rule_key, version=form.version.data, actor=current_user, reason=form.reason.data or "")
+    except DomainError as exc:
+        form.form_errors.append(exc.message)
+        return _detail_page(rule_key, _history(rule_key), RuleForm(formdata=None), exc.status, review_form=form)
+    if step == "approve":
+        flash(_("Version %(n)d of rule %(key)s is approved and now in force.", n=rule.version, key=rule_key), "info")
+    else:
+        flash(_("Version %(n)d of rule %(key)s is rejected; it never takes effect.", n=rule.version, key=rule_key), "info")
     return redirect(url_for("policy.rule_detail", rule_key=rule_key))
 
 
@@ -89,11 +139,25 @@ def _history(rule_key: str):
     return history
 
 
-def _detail_page(rule_key: str, history, form: RuleForm, status: int = 200):
+def _detail_page(rule_key: str, history, form: RuleForm, status: int = 200, review_form: RuleReviewForm | None = None):
     current = next((r for r in history if r.active), None)
+    pending = next((r for r in history if r.status == "pending"), None)
+    s = db.session()
     return render_template(
-        "policy/rule.html", rule_key=rule_key, history=history, current=current, form=form, confirm=ConfirmForm(),
+        "policy/rule.html", rule_key=rule_key, history=history, current=current, pending=pending, editable=_editable(history),
+        form=form, confirm=ConfirmForm(),
+        approvers=review.approvers(s, pending) if pending else [],
+        may_review=pending is not None and review.refusal(current_user, pending) is None,
+        review_form=review_form or RuleReviewForm(formdata=None), people=_people(s, history),
     ), status
+
+
+def _people(s, history) -> dict:
+    """Who wrote and who reviewed each version, by id, for the history table."""
+    from msgsys.auth import service as users
+
+    ids = {r.created_by_id for r in history} | {r.reviewed_by_id for r in history}
+    return {i: users.get_user(s, i) for i in ids if i}
 
 
 def _rule_data(rule) -> dict:
@@ -103,5 +167,5 @@ def _rule_data(rule) -> dict:
 
 def init_app(app: Flask) -> None:
     """Register the policy pages."""
-    app.jinja_env.globals.update(RULE_TYPE_LABELS=RULE_TYPE_LABELS)
+    app.jinja_env.globals.update(RULE_TYPE_LABELS=RULE_TYPE_LABELS, RULE_STATUS_LABELS=STATUS_LABELS)
     app.register_blueprint(bp)

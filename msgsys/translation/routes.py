@@ -14,6 +14,7 @@ from msgsys.content import service as content
 from msgsys.content.diff import diff_text
 from msgsys.errors import DomainError, InvalidTransition, NotFound
 from msgsys.locales import LOCALES, native_name
+from msgsys.policy import review as policy_review
 from msgsys.sms.encoding import count_sms
 from msgsys.translation import catalog
 from msgsys.translation import service as translations
@@ -79,7 +80,8 @@ def index():
     state = (form.state.data or "") if form.validate() else ""
     s = db.session()
     sections = [_worklist(s, locale, state) for locale in _my_locales()]
-    return render_template("translation/index.html", form=form, state=state, sections=sections,
+    rules_to_review = sum(1 for r in policy_review.pending_rules(s) if policy_review.refusal(current_user, r) is None)
+    return render_template("translation/index.html", form=form, state=state, sections=sections, rules_to_review=rules_to_review,
                            upload_form=CatalogUploadForm(formdata=None))
 
 

@@ -125,6 +125,7 @@ class World:
     m: dict = field(default_factory=dict)  # name -> Message
     t: dict = field(default_factory=dict)  # name -> Translation
     rule_key: str = ""
+    quc_rule_key: str = ""  # a K'iche' rule waiting for a K'iche' translator's approval
     markers: dict = field(default_factory=dict)  # name -> text that must (or must not) appear publicly
 
     def user(self, name):
@@ -229,6 +230,10 @@ def build_world(session, clock) -> World:
         "kinds": [], "description": "The borders are not open."})
     session.commit()
     w.rule_key = rule.rule_key
+    w.quc_rule_key = policy.create_rule(session, label="test", data={
+        "rule_type": "forbidden_phrase", "pattern": "placeholder claim", "severity": "block", "locale": "quc",
+        "kinds": [], "description": "Waits for approval."}).rule_key
+    session.commit()
     translations.add_term(session, actor=es1, locale="es", source_term="asylum", required_translation="asilo")
     session.commit()
     for obj in (*w.v.values(), *w.t.values()):
@@ -279,6 +284,9 @@ def web_plans(session, w: World) -> dict[tuple[str, str], tuple[str, dict, froze
         ("policy.rule_create", ""): ("/admin/policy", rule_data, admin),
         ("policy.rule_update", ""): (f"/admin/policy/{w.rule_key}", rule_data, admin),
         ("policy.rule_deactivate", ""): (f"/admin/policy/{w.rule_key}/deactivate", {}, admin),
+        ("policy.rule_review", "approve"): (f"/admin/policy/{w.quc_rule_key}/approve", {"version": "1"}, frozenset({"translator_quc"})),
+        ("policy.rule_review", "reject"): (f"/admin/policy/{w.quc_rule_key}/reject", {"version": "1", "reason": "no"},
+                                           frozenset({"translator_quc"})),
         ("content.campaign_list", ""): ("/admin/campaigns", {"slug": "new-campaign", "title": "New", "source_locale": "en",
                                                             "target_locales": ["es"], "audience_countries": ["GT"]}, authors),
         ("content.campaign_detail", ""): (f"/admin/campaigns/{w.campaign.slug}", {"key": "new-key", "kind": "info",

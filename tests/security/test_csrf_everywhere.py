@@ -18,6 +18,7 @@ CSRF_MESSAGE = "The form expired or was not sent from this site"
 PLAN_KEYS = [
     ("admin.user_list", ""), ("admin.user_edit", ""), ("admin.token_create", ""), ("admin.token_revoke", ""),
     ("policy.rule_create", ""), ("policy.rule_update", ""), ("policy.rule_deactivate", ""),
+    ("policy.rule_review", "approve"), ("policy.rule_review", "reject"),
     ("content.campaign_list", ""), ("content.campaign_detail", ""), ("content.message_new_version", ""),
     ("content.version_edit", ""), ("content.version_restore", ""),
     ("content.version_step", "submit"), ("content.version_step", "approve"),
