@@ -8,7 +8,8 @@ which of its results a schedule may use.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+import re
+from datetime import date, datetime, timedelta, timezone
 
 from flask_babel import gettext as _
 
@@ -22,6 +23,8 @@ TOO_LATE = datetime(LAST_YEAR + 1, 1, 1, tzinfo=timezone.utc)
 # Offsets in use run from -12:00 to +14:00, in whole minutes; anything else is a typo.
 MAX_OFFSET = timedelta(hours=14)
 EXAMPLE = "2026-03-05T09:00:00-06:00"
+# date.fromisoformat also reads "20260305" and week dates ("2026-W10-4"); a day here is written one way.
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class TimeError(ValueError):
@@ -46,5 +49,23 @@ def parse_time(value: object) -> datetime:
     if abs(offset) > MAX_OFFSET or offset % timedelta(minutes=1):
         raise TimeError(_("The offset must be whole minutes between -14:00 and +14:00."))
     if not EARLIEST <= parsed < TOO_LATE:
+        raise TimeError(_("The time must fall in the years %(first)d to %(last)d (UTC).", first=FIRST_YEAR, last=LAST_YEAR))
+    return parsed
+
+
+def parse_day(value: object) -> date:
+    """A calendar day from YYYY-MM-DD text (or a date), within the same years as times."""
+    if isinstance(value, datetime):
+        raise TimeError(_("A day is written YYYY-MM-DD, such as %(example)s.", example=EXAMPLE[:10]))
+    if isinstance(value, date):
+        parsed = value
+    elif isinstance(value, str) and _DAY.fullmatch(value.strip()):
+        try:
+            parsed = date.fromisoformat(value.strip())
+        except ValueError:
+            raise TimeError(_("%(value)s is not a day of the calendar.", value=value.strip())) from None
+    else:  # a number ("1767225600" or 20260305), a week date, a time...
+        raise TimeError(_("A day is written YYYY-MM-DD, such as %(example)s.", example=EXAMPLE[:10]))
+    if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
         raise TimeError(_("The time must fall in the years %(first)d to %(last)d (UTC).", first=FIRST_YEAR, last=LAST_YEAR))
     return parsed

@@ -19,7 +19,7 @@ from msgsys.errors import Conflict, InvalidTransition, NotFound, ValidationError
 from msgsys.locales import LOCALES
 from msgsys import permissions
 from msgsys.text import clean_text
-from msgsys.times import TimeError, parse_time
+from msgsys.times import TimeError, parse_day, parse_time
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_TITLE = 200
@@ -82,12 +82,10 @@ def create_campaign(session: Session, *, actor: User | None, data: dict, label: 
 def _date(value, field: str) -> date | None:
     if value in (None, ""):
         return None
-    if isinstance(value, date):
-        return value
     try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise ValidationError(_("%(field)s is not a date (YYYY-MM-DD).", field=field), details={"field": field}) from None
+        return parse_day(value)
+    except TimeError as exc:
+        raise ValidationError(str(exc), details={"field": field}) from None
 
 
 def get_campaign(session: Session, slug: str) -> Campaign:

@@ -209,7 +209,8 @@ def test_an_advisory_without_the_required_statement_cannot_be_submitted(author, 
     missing = [v for v in violations if v["rule_type"] == "required_statement"]
     assert missing and missing[0]["severity"] == "block"
     assert set(missing[0]) >= {"rule_type", "severity", "field", "start", "end", "excerpt", "message"}
-    assert "do not approach the border until instructed" in missing[0]["message"]
+    assert "approach the border until" in missing[0]["message"]
+    assert sorted(v["field"] for v in missing) == ["body", "sms_text"]  # each channel must say it
     assert author.get(f"/versions/{version['id']}").json["state"] == "draft"
 
 

@@ -163,3 +163,20 @@ def test_a_stored_time_comes_back_as_utc_when_a_version_is_restored(session, aut
     assert content.content_hash({"title": old.title, "body": old.body, "sms_text": old.sms_text,
                                  "go_live_at": datetime(2026, 3, 5, 15, tzinfo=timezone.utc),
                                  "expires_at": datetime(2100, 12, 31, 23, tzinfo=timezone.utc)}) == old.content_hash
+
+
+@pytest.mark.parametrize("value", ["1767225600", 1767225600, "20260305", "2026-W10-4", "0001-01-01", "9999-12-31",
+                                   "2026-02-30", "2026-03-05T09:00:00Z"])
+def test_a_campaign_day_must_be_yyyy_mm_dd_within_the_years(app, api, value):
+    """A campaign's start or end day is refused unless written YYYY-MM-DD in 2000 to 2100."""
+    before = snapshot(app, ignore_token_use=True)
+    response = api.post("/campaigns", {"slug": "days", "title": "Days", "starts_on": value})
+    assert response.status_code == 422, response.get_data(as_text=True)[:500]
+    assert response.json["error"]["code"] == "validation_error"
+    assert diff_snapshots(before, snapshot(app, ignore_token_use=True)) == []
+
+
+def test_a_campaign_day_written_properly_is_kept(api):
+    response = api.post("/campaigns", {"slug": "days-ok", "title": "Days", "starts_on": "2026-03-05"})
+    assert response.status_code == 201, response.get_data(as_text=True)[:500]
+    assert api.get("/campaigns/days-ok").json["starts_on"] == "2026-03-05"
