@@ -10,7 +10,6 @@ from msgsys.api.openapi import document as openapi_document
 from msgsys.content import diff as content_diff
 from msgsys.content import service as content
 from msgsys.workflow import service as workflow
-from msgsys.workflow import transitions
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -37,7 +36,7 @@ def _version_detail(s, version) -> schemas.VersionDetail:
     return schemas.VersionDetail.of_parts(
         version,
         violations=workflow.policy_violations(s, version),
-        transitions=transitions.available(state=version.state, user=api_user(), author_id=version.author_id),
+        transitions=workflow.steps_for(s, version=version, user=api_user()),
     )
 
 

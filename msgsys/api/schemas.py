@@ -103,6 +103,17 @@ class TransitionRequest(_Request):
     reason: StrictStr = ""
 
 
+class TranslationApproval(TransitionRequest):
+    """The body of a translation approval."""
+
+    confirm_required_statement: bool = Field(
+        default=False,
+        description="The reviewer confirms the text tells people not to approach the border until instructed. Required (true) "
+                    "to approve a K'iche' translation of an advisory while no approved K'iche' required-statement rule checks it "
+                    "(the approve step then lists needs_statement_confirmation); the approval's audit event keeps it.",
+    )
+
+
 class TranslationSave(_Request):
     """The whole translated text; every save is a new revision and puts the translation back to draft."""
 
@@ -387,6 +398,8 @@ class AllowedTranslationTransition(BaseModel):
 
     name: TranslationStep
     needs_reason: bool
+    needs_statement_confirmation: bool = Field(
+        default=False, description="True when this step needs `confirm_required_statement: true` (see TranslationApproval).")
 
 
 class TranslationDetail(BaseModel):
@@ -408,14 +421,17 @@ class TranslationDetail(BaseModel):
     allowed_transitions: list[AllowedTranslationTransition]
 
     @classmethod
-    def of_parts(cls, t: Any, *, current: Any, approved: Any, issues: list, transitions: list) -> "TranslationDetail":
+    def of_parts(cls, t: Any, *, current: Any, approved: Any, issues: list, transitions: list,
+                 confirm_statement: bool = False) -> "TranslationDetail":
         """From the row, its current and approved revisions, the check issues and the transitions open to the caller."""
         return cls(
             id=t.id, version_id=t.version_id, locale=t.locale, state=t.state, outdated_fields=t.outdated_list,
             carried_from_id=t.carried_from_id, current_revision=TranslationRevision.of(current), approved_revision=RevisionRef.of(approved),
             reviewed_by_id=t.reviewed_by_id, reviewed_at=t.reviewed_at, review_reason=t.review_reason, created_at=t.created_at,
             checks=TranslationChecks(blocking=any(i.blocking for i in issues), issues=[i.as_dict() for i in issues]),
-            allowed_transitions=[AllowedTranslationTransition(name=s.name, needs_reason=s.needs_reason) for s in transitions],
+            allowed_transitions=[AllowedTranslationTransition(name=s.name, needs_reason=s.needs_reason,
+                                                              needs_statement_confirmation=confirm_statement and s.name == "approve")
+                                 for s in transitions],
         )
 
 

@@ -18,7 +18,6 @@ from msgsys.errors import DomainError
 from msgsys.permissions import requires
 from msgsys.sms.encoding import count_sms
 from msgsys.workflow import service as workflow
-from msgsys.workflow import transitions
 
 
 @bp.get("/versions/<id:version_id>")
@@ -78,7 +77,7 @@ def render_version(version, *, failed: str | None = None, form: StepForm | None 
         body_html=render_markdown(version.body or ""), sms=count_sms(version.sms_text) if version.sms_text else None,
         reviewer=users.get_user(s, version.reviewed_by_id) if version.reviewed_by_id else None,
         violations=violations, previous=previous, diff=diff_versions(previous, version) if previous else None,
-        steps=transitions.available(state=version.state, user=current_user, author_id=version.author_id),
+        steps=workflow.steps_for(s, version=version, user=current_user),
         can_restore=version.state != "draft" and permissions.can(current_user, "version.draft"),
         can_edit=permissions.can(current_user, "version.draft"),
         failed=failed, failed_form=form, step_form=StepForm(formdata=None),

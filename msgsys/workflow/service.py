@@ -1,6 +1,10 @@
 """Moving message versions through the workflow: review, approval, publication, retirement."""
 from __future__ import annotations
 
+import hashlib
+import json
+import unicodedata
+
 from flask_babel import gettext as _
 from sqlmodel import Session, col, select
 
@@ -8,12 +12,12 @@ from msgsys import permissions
 from msgsys.audit import service as audit
 from msgsys.auth.models import User
 from msgsys.clock import now
-from msgsys.content.models import Campaign, Message, MessageVersion
+from msgsys.content.models import TEXT_FIELDS, Campaign, Message, MessageVersion
 from msgsys.content.service import text_fields
 from msgsys.errors import InvalidTransition, PermissionDenied, ValidationError
 from msgsys.policy import service as policy
 from msgsys.text import clean_text
-from msgsys.workflow.transitions import VERSION_TRANSITIONS, Transition
+from msgsys.workflow.transitions import VERSION_TRANSITIONS, Transition, available, writer_refusal
 
 
 def policy_violations(session: Session, version: MessageVersion):
@@ -42,6 +46,12 @@ def transition(session: Session, *, actor: User | None, version: MessageVersion,
         if step.own_only and version.author_id is not None and version.author_id != actor.id:
             permissions.deny(actor, step.permission, _("Only the author of this version can submit it."),
                              subject_type="version", subject_id=version.id)
+        if step.four_eyes:
+            wrote = writers(session, version)
+            refused = writer_refusal(step, user=actor, writers=wrote)
+            if refused:
+                permissions.deny(actor, step.permission, refused, subject_type="version", subject_id=version.id,
+                                 wrote_versions=sorted(wrote[actor.id]))
     elif actor is not None:
         raise PermissionDenied(_("Only the scheduler takes this step."))
     reason = clean_reason(reason, required=step.needs_reason)
@@ -51,6 +61,52 @@ def transition(session: Session, *, actor: User | None, version: MessageVersion,
             raise InvalidTransition(_("Version %(n)d is already published; this older version would replace it. Restore it as a new draft instead.", n=newer.number))
     warnings = policy.enforce(policy_violations(session, version)) if step.checks_policy else []
     return _apply(session, step, version=version, actor=actor, reason=reason, warnings=warnings, label=label)
+
+
+def _once_approved(version: MessageVersion) -> bool:
+    # Retired versions were all approved once: only approved or published versions retire.
+    return version.state in ("approved", "published", "retired")
+
+
+def _text_key(version: MessageVersion) -> str:
+    """A hash of what a version says (title, web text, SMS text), blind to Unicode forms and runs of white space."""
+    def norm(text: str | None) -> str:
+        return " ".join(unicodedata.normalize("NFC", text or "").split())
+
+    return hashlib.sha256(json.dumps([norm(getattr(version, f)) for f in TEXT_FIELDS], ensure_ascii=False).encode()).hexdigest()
+
+
+def writers(session: Session, version: MessageVersion) -> dict[int, set[int]]:
+    """Everyone whose writing this version may carry without anyone else having approved it: none of them may review it.
+
+    Maps each person to the numbers of the versions they wrote. Counted are the authors of
+    - every version of the message since the last approved one before this (as translations count every reviser),
+    - the versions this one descends from (edits, restores, restores of restores) back to the nearest approved one,
+    - every never-approved version of the message saying the same (a re-save or re-typing of unapproved text).
+    Text someone else approved once is not held against its writer: reviewing a change to it is ordinary review.
+    """
+    versions = {v.id: v for v in session.exec(select(MessageVersion).where(MessageVersion.message_id == version.message_id)).all()}
+    versions[version.id] = version
+    last_approved = max((v.number for v in versions.values() if v.number < version.number and _once_approved(v)), default=0)
+    carried = {v.id for v in versions.values() if last_approved < v.number <= version.number}
+    lineage: set[int] = set()
+    ancestor = versions.get(version.based_on_id)
+    while ancestor is not None and ancestor.id not in lineage and not _once_approved(ancestor):
+        lineage.add(ancestor.id)
+        ancestor = versions.get(ancestor.based_on_id)
+    carried |= lineage
+    said = _text_key(version)
+    carried |= {v.id for v in versions.values() if not _once_approved(v) and _text_key(v) == said}
+    found: dict[int, set[int]] = {}
+    for v in (versions[i] for i in carried):
+        if v.author_id is not None:
+            found.setdefault(v.author_id, set()).add(v.number)
+    return found
+
+
+def steps_for(session: Session, *, version: MessageVersion, user: User) -> list[Transition]:
+    """The steps this user may take on this version now, for buttons and API hints (the same rules transition applies)."""
+    return available(state=version.state, user=user, author_id=version.author_id, writers=writers(session, version))
 
 
 def clean_reason(reason: str | None, *, required: bool) -> str:
@@ -156,9 +212,10 @@ def run_schedule(session: Session) -> dict[str, int]:
 
 
 def review_queue(session: Session, *, user: User) -> list[MessageVersion]:
-    """Versions waiting for review that this user may review (not their own), oldest first."""
+    """Versions waiting for review that this user may review (not their own, nor carrying their unapproved writing), oldest first."""
     waiting = session.exec(select(MessageVersion).where(MessageVersion.state == "in_review").order_by(col(MessageVersion.submitted_at))).all()
-    return [v for v in waiting if permissions.can(user, "version.approve", author_id=v.author_id)]
+    return [v for v in waiting if permissions.can(user, "version.approve", author_id=v.author_id)
+            and writer_refusal(VERSION_TRANSITIONS["approve"], user=user, writers=writers(session, v)) is None]
 
 
 def schedule(session: Session) -> list[tuple[object, str, MessageVersion]]:

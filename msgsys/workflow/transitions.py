@@ -1,6 +1,7 @@
 """The message-version state machine as data: one table used by the UI, the API and the tests."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from msgsys import permissions
@@ -49,7 +50,22 @@ TRANSLATION_TRANSITIONS: dict[str, Transition] = {
 }
 
 
-def refusal(transition: Transition, *, state: str, user, author_id: int | None, locale: str | None = None) -> str | None:
+def writer_refusal(transition: Transition, *, user, writers: Mapping[int, Iterable[int]]) -> str | None:
+    """Four eyes beyond the direct author: why someone whose writing the text carries may not review it, or None.
+
+    `writers` maps each such person to the numbers of the versions they wrote (see workflow.service.writers).
+    """
+    from flask_babel import gettext as _
+
+    numbers = writers.get(getattr(user, "id", None)) if transition.four_eyes else None
+    if not numbers:
+        return None
+    return _("You wrote text this version carries (version %(numbers)s of this message, not approved by anyone else since): "
+             "four eyes, someone else must review it.", numbers=", ".join(str(n) for n in sorted(numbers)))
+
+
+def refusal(transition: Transition, *, state: str, user, author_id: int | None, locale: str | None = None,
+            writers: Mapping[int, Iterable[int]] | None = None) -> str | None:
     """Why this user may not take this transition from this state now, or None."""
     from flask_babel import gettext as _
 
@@ -60,11 +76,15 @@ def refusal(transition: Transition, *, state: str, user, author_id: int | None, 
     reason = permissions.refusal(user, transition.permission, locale=locale, author_id=author_id if transition.four_eyes else None)
     if reason:
         return reason
+    reason = writer_refusal(transition, user=user, writers=writers or {})
+    if reason:
+        return reason
     if transition.own_only and author_id is not None and author_id != user.id:
         return _("Only the author of this text can submit it.")
     return None
 
 
-def available(*, state: str, user, author_id: int | None, table: dict[str, Transition] = VERSION_TRANSITIONS, locale: str | None = None) -> list[Transition]:
+def available(*, state: str, user, author_id: int | None, table: dict[str, Transition] = VERSION_TRANSITIONS, locale: str | None = None,
+              writers: Mapping[int, Iterable[int]] | None = None) -> list[Transition]:
     """Transitions this user could take on a version (or translation) in this state, for buttons and API hints."""
-    return [t for t in table.values() if refusal(t, state=state, user=user, author_id=author_id, locale=locale) is None]
+    return [t for t in table.values() if refusal(t, state=state, user=user, author_id=author_id, locale=locale, writers=writers) is None]

@@ -1,0 +1,67 @@
+"""Through the API: four eyes across versions."""
+from __future__ import annotations
+
+import json
+import sqlalchemy as sa
+from sqlmodel import select
+
+from msgsys.audit.models import AuditEvent
+from tests.api.test_content_api import Api, _error, _version
+from tests.factories import make_token, make_user
+
+LAUNDERED = "You wrote text this version carries"
+TEXT = {"title": "Registration is virtual", "body": "Register online first.", "sms_text": "Register online first."}
+
+
+def _people(client, session):
+    """A writes and approves, B writes, C approves: each with a token."""
+    users = [make_user(session, roles=r) for r in ("author,approver", "author", "approver")]
+    return [(Api(client, make_token(session, u)), u) for u in users]
+
+
+def _committed_state(app, version_id):
+    with app.extensions["msgsys.engine"].connect() as conn:
+        return conn.execute(sa.text("SELECT state FROM messageversion WHERE id = :id"), {"id": version_id}).scalar_one()
+
+
+def _steps(api, version_id):
+    return [t["name"] for t in api.get(f"/versions/{version_id}").json["allowed_transitions"]]
+
+
+def test_a_colleague_re_saving_the_approvers_text_does_not_let_him_approve_it(app, client, session):
+    (a, a_user), (b, _b_user), (c, c_user) = _people(client, session)
+    v1 = _version(a, **{"sms": TEXT["sms_text"]})
+    assert a.post(f"/versions/{v1['id']}/submit").status_code == 200
+    assert c.post(f"/versions/{v1['id']}/request-changes", {"reason": "Say where."}).status_code == 200
+    # B posts the same text again as a new version of the message.
+    v2 = b.post(f"/messages/{v1['message_id']}/versions", {"title": v1["title"], "body": v1["body"], "sms_text": v1["sms_text"]})
+    assert v2.status_code == 201 and v2.json["author_id"] != a_user.id
+    v2 = v2.json
+    assert b.post(f"/versions/{v2['id']}/submit").status_code == 200
+
+    assert _steps(a, v2["id"]) == []
+    for name in ("approve", "request-changes"):
+        error = _error(a.post(f"/versions/{v2['id']}/{name}", {"reason": "fine"}), 403, "permission_denied")
+        assert LAUNDERED in error["message"] and "version 1" in error["message"]
+        assert _committed_state(app, v2["id"]) == "in_review"
+    refusals = session.exec(select(AuditEvent).where(AuditEvent.action == "permission.denied", AuditEvent.actor_id == a_user.id)).all()
+    assert len(refusals) == 2 and all(LAUNDERED in e.note and e.subject_id == str(v2["id"]) for e in refusals)
+    assert json.loads(refusals[0].after)["wrote_versions"] == [1]
+
+    # An approver who wrote none of it can.
+    assert _steps(c, v2["id"]) == ["approve", "request_changes"]
+    approved = c.post(f"/versions/{v2['id']}/approve", {"reason": "checked"})
+    assert approved.status_code == 200 and approved.json["state"] == "published"
+
+
+def test_the_writer_of_an_approved_version_approves_a_colleagues_new_version(app, client, session):
+    (a, a_user), (b, _b_user), (c, _c_user) = _people(client, session)
+    v1 = _version(a)
+    a.post(f"/versions/{v1['id']}/submit")
+    assert c.post(f"/versions/{v1['id']}/approve").json["state"] == "published"
+    v2 = b.post(f"/messages/{v1['message_id']}/versions", {**TEXT, "body": "Register online first, then wait for a call."}).json
+    b.post(f"/versions/{v2['id']}/submit")
+
+    assert _steps(a, v2["id"]) == ["approve", "request_changes"]
+    approved = a.post(f"/versions/{v2['id']}/approve", {"reason": "checked"})
+    assert approved.status_code == 200 and approved.json["state"] == "published" and approved.json["reviewed_by_id"] == a_user.id
