@@ -91,8 +91,9 @@ OPERATIONS: tuple[Op, ...] = (
        S.TranslationDetail, body=S.TransitionRequest, body_required=False, errors=(*_STEP, "policy_violation"),
        tag="translations", violations="TranslationPolicyViolation"),
     Op("post", _TRANSLATION + "/approve",
-       "Approve a translation in review (another translator of the locale, never the author); recipients get it from now on",
-       S.TranslationDetail, body=S.TransitionRequest, body_required=False, errors=(*_STEP, "policy_violation"),
+       "Approve a translation in review (another translator of the locale, never the author); recipients get it from now on. "
+       "A K'iche' advisory also needs `confirm_required_statement: true` until an approved K'iche' required-statement rule checks it",
+       S.TranslationDetail, body=S.TranslationApproval, body_required=False, errors=(*_STEP, "policy_violation"),
        tag="translations", violations="TranslationPolicyViolation"),
     Op("post", _TRANSLATION + "/request-changes",
        "Send a translation in review back (another translator of the locale, never the author); `reason` is required",

@@ -42,7 +42,8 @@ def _detail(s, translation) -> schemas.TranslationDetail:
         table=transitions.TRANSLATION_TRANSITIONS, locale=translation.locale,
     )
     issues = translations.check(s, translation, current).issues
-    return schemas.TranslationDetail.of_parts(translation, current=current, approved=approved, issues=issues, transitions=steps)
+    return schemas.TranslationDetail.of_parts(translation, current=current, approved=approved, issues=issues, transitions=steps,
+                                              confirm_statement=translations.statement_confirmation_needed(s, translation))
 
 
 @bp.get(PATH)
@@ -67,12 +68,13 @@ def save_translation(version_id: int, locale: str):
     return _ok(body)
 
 
-def _step(version_id: int, locale: str, name: str):
+def _step(version_id: int, locale: str, name: str, body: type[schemas.TransitionRequest] = schemas.TransitionRequest):
     _known(locale)
-    data = schemas.parse(schemas.TransitionRequest)
+    data = schemas.parse(body)
     with db.transaction() as s:
         translation = _find(s, version_id, locale)
-        translations.transition(s, actor=api_user(), translation=translation, name=name, reason=data.reason)
+        translations.transition(s, actor=api_user(), translation=translation, name=name, reason=data.reason,
+                                confirm_required_statement=getattr(data, "confirm_required_statement", False))
         body = _detail(s, translation)
     return _ok(body)
 
@@ -85,8 +87,11 @@ def submit_translation(version_id: int, locale: str):
 
 @bp.post(PATH + "/approve")
 def approve_translation(version_id: int, locale: str):
-    """Approve a translation in review (another translator of the locale); recipients get it from now on."""
-    return _step(version_id, locale, "approve")
+    """Approve a translation in review (another translator of the locale); recipients get it from now on.
+
+    A K'iche' advisory needs `confirm_required_statement: true` while no approved K'iche' rule checks the statement.
+    """
+    return _step(version_id, locale, "approve", schemas.TranslationApproval)
 
 
 @bp.post(PATH + "/request-changes")

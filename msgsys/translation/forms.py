@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -40,6 +40,8 @@ class StepForm(FlaskForm):
     """One review step on a translation, with a reason where the step needs one."""
 
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 3})
+    # Shown on approval only while no approved rule of the language checks an advisory for the statement.
+    confirm_required_statement = BooleanField(_l("I confirm that this text tells people not to approach the border until instructed."))
 
 
 class GlossaryForm(FlaskForm):

@@ -122,7 +122,8 @@ def take_step(translation_id: int, step: str):
         return render_editor(version, locale, failed=step, failed_form=form, status=422)
     try:
         with db.transaction() as s:
-            translations.transition(s, actor=current_user, translation=translation, name=step, reason=form.reason.data or "")
+            translations.transition(s, actor=current_user, translation=translation, name=step, reason=form.reason.data or "",
+                                    confirm_required_statement=bool(form.confirm_required_statement.data))
     except DomainError as exc:
         form.form_errors.append(exc.message)
         violations = exc.details.get("violations") if isinstance(exc.details, dict) else None
@@ -163,6 +164,7 @@ def render_editor(version, locale: str, *, form: TranslationForm | None = None, 
         steps=available(state=translation.state, user=current_user, author_id=author_id, table=TRANSLATION_TRANSITIONS, locale=locale)
         if translation else [],
         is_author=author_id is not None and author_id == current_user.id,
+        confirm_statement=translations.statement_confirmation_needed(s, translation) if translation else False,
         failed=failed, failed_form=failed_form, violations=violations, step_form=StepForm(formdata=None),
     ), status
 

@@ -17,7 +17,8 @@ from msgsys.content.service import MAX_SMS, MAX_TITLE, text_fields
 from msgsys.text import clean_text
 from msgsys.content.markup import MAX_BODY_CHARS
 from msgsys.errors import InvalidTransition, NotFound, PermissionDenied, PolicyViolation, ValidationError
-from msgsys.locales import LOCALES, chain
+from msgsys.locales import LOCALES, chain, native_name
+from msgsys.policy import review as policy_review
 from msgsys.policy import service as policy
 from msgsys.translation.checks import CheckResult, Issue, check_field, from_violations
 from msgsys.translation.models import FIELDS, GlossaryTerm, Translation, TranslationRevision
@@ -188,8 +189,24 @@ def submit_without_person(session: Session, *, translation: Translation, label: 
     return translation
 
 
-def transition(session: Session, *, actor: User, translation: Translation, name: str, reason: str = "") -> Translation:
-    """Submit, approve or request changes on a translation: locale-bound permission, four eyes, checks."""
+def statement_confirmation_needed(session: Session, translation: Translation) -> bool:
+    """True when approving this translation needs the reviewer's word that it tells people not to approach the border.
+
+    An advisory must carry that statement. In a language whose policy rules need a native translator's approval
+    (K'iche'), no rule can check it until such a required-statement rule is approved; until then a person does.
+    """
+    if not policy_review.needs_approval(translation.locale):
+        return False
+    message, _campaign = _context(session, session.get(MessageVersion, translation.version_id))
+    return message.kind == "advisory" and not policy_review.statement_rule_in_force(session, locale=translation.locale, kind=message.kind)
+
+
+def transition(session: Session, *, actor: User, translation: Translation, name: str, reason: str = "",
+               confirm_required_statement: bool = False) -> Translation:
+    """Submit, approve or request changes on a translation: locale-bound permission, four eyes, checks.
+
+    Approving needs `confirm_required_statement` where statement_confirmation_needed says so; the audit event keeps it.
+    """
     step = TRANSLATION_TRANSITIONS.get(name)
     if step is None:
         raise InvalidTransition(_("There is no step called %(name)s.", name=name))
@@ -206,6 +223,13 @@ def transition(session: Session, *, actor: User, translation: Translation, name:
     if step.own_only and author_id is not None and author_id != actor.id:
         permissions.deny(actor, step.permission, _("Only the author of this text can submit it."), subject_type="translation", subject_id=translation.id)
     reason = clean_reason(reason, required=step.needs_reason)
+    confirmed = name == "approve" and statement_confirmation_needed(session, translation)
+    if confirmed and confirm_required_statement is not True:
+        raise ValidationError(
+            _("Confirm that this text tells people not to approach the border until instructed: no approved %(language)s rule checks it yet.",
+              language=native_name(translation.locale)),
+            details={"field": "confirm_required_statement"},
+        )
     warnings = []
     if step.checks_policy:
         result = check(session, translation, rev)
@@ -221,7 +245,8 @@ def transition(session: Session, *, actor: User, translation: Translation, name:
         translation.approved_revision_id, translation.outdated_fields = rev.id, ""
     session.add(translation)
     audit.record(session, actor=actor, action=f"translation.{name}", subject_type="translation", subject_id=translation.id,
-                 before={"state": before}, after={"state": translation.state, "revision": rev.number if rev else None, **({"warnings": warnings} if warnings else {})}, note=reason)
+                 before={"state": before}, after={"state": translation.state, "revision": rev.number if rev else None, **({"warnings": warnings} if warnings else {}),
+                                                  **({"confirmed_required_statement": True} if confirmed else {})}, note=reason)
     return translation
 
 
