@@ -4,9 +4,10 @@ from __future__ import annotations
 import hashlib
 import json
 import unicodedata
+from datetime import timezone
 
 from flask_babel import gettext as _
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from msgsys import permissions
 from msgsys.audit import service as audit
@@ -59,6 +60,12 @@ def transition(session: Session, *, actor: User | None, version: MessageVersion,
         newer = _newer_published(session, version)
         if newer is not None:
             raise InvalidTransition(_("Version %(n)d is already published; this older version would replace it. Restore it as a new draft instead.", n=newer.number))
+        if _expired(version, now()):
+            raise ValidationError(
+                _("This version's expiry (expires_at, %(when)s UTC) has passed: approving it would publish an expired message. Make a new version with a later expiry.",
+                  when=version.expires_at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M")),
+                details={"field": "expires_at"},
+            )
     warnings = policy.enforce(policy_violations(session, version)) if step.checks_policy else []
     return _apply(session, step, version=version, actor=actor, reason=reason, warnings=warnings, label=label)
 
@@ -107,6 +114,10 @@ def writers(session: Session, version: MessageVersion) -> dict[int, set[int]]:
 def steps_for(session: Session, *, version: MessageVersion, user: User) -> list[Transition]:
     """The steps this user may take on this version now, for buttons and API hints (the same rules transition applies)."""
     return available(state=version.state, user=user, author_id=version.author_id, writers=writers(session, version))
+
+
+def _expired(version: MessageVersion, at) -> bool:
+    return version.expires_at is not None and version.expires_at <= at
 
 
 def clean_reason(reason: str | None, *, required: bool) -> str:
@@ -163,6 +174,9 @@ def _newer_published(session: Session, version: MessageVersion) -> MessageVersio
 
 
 def _publish(session: Session, version: MessageVersion) -> None:
+    """Put an approved version live; an expired one never goes live."""
+    if _expired(version, now()):
+        return  # the expiry pass retires it
     newer = _newer_published(session, version)
     if newer is not None:  # a newer version went live first: this one never replaces it
         version.superseded_by_id = newer.id
@@ -192,13 +206,14 @@ def run_schedule(session: Session) -> dict[str, int]:
     at = now()
     published = expired = 0
     due = session.exec(
-        select(MessageVersion).where(MessageVersion.state == "approved", MessageVersion.go_live_at != None, MessageVersion.go_live_at <= at)  # noqa: E711
+        select(MessageVersion).where(MessageVersion.state == "approved", MessageVersion.go_live_at != None, MessageVersion.go_live_at <= at,  # noqa: E711
+                                     or_(MessageVersion.expires_at == None, MessageVersion.expires_at > at))  # noqa: E711  (expired: retired below, never published)
         .order_by(MessageVersion.message_id, MessageVersion.number)
         .with_for_update(skip_locked=True)  # concurrent workers each take different rows (PostgreSQL)
     ).all()
     for version in due:
         session.refresh(version)
-        if version.state == "approved":  # another worker may have taken it meanwhile
+        if version.state == "approved" and not _expired(version, at):  # another worker may have taken it meanwhile
             _publish(session, version)
             published += 1
     ending = session.exec(

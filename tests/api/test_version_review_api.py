@@ -1,7 +1,9 @@
-"""Through the API: four eyes across versions."""
+"""Through the API: four eyes across versions, and expired versions."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
+
 import sqlalchemy as sa
 from sqlmodel import select
 
@@ -65,3 +67,18 @@ def test_the_writer_of_an_approved_version_approves_a_colleagues_new_version(app
     assert _steps(a, v2["id"]) == ["approve", "request_changes"]
     approved = a.post(f"/versions/{v2['id']}/approve", {"reason": "checked"})
     assert approved.status_code == 200 and approved.json["state"] == "published" and approved.json["reviewed_by_id"] == a_user.id
+
+
+def test_a_version_whose_expiry_has_passed_cannot_be_approved(app, client, session, clock):
+    (a, _a_user), (_b, _b_user), (c, _c_user) = _people(client, session)
+    message_id = _version(a)["message_id"]
+    go_live, expiry = clock.now() + timedelta(hours=1), clock.now() + timedelta(hours=2)
+    version = a.post(f"/messages/{message_id}/versions", {**TEXT, "go_live_at": go_live.isoformat(), "expires_at": expiry.isoformat()}).json
+    a.post(f"/versions/{version['id']}/submit")
+    clock.advance(hours=3)
+
+    error = _error(c.post(f"/versions/{version['id']}/approve", {"reason": "late"}), 422, "validation_error")
+    assert "expires_at" in error["message"] and error["details"]["field"] == "expires_at"
+    assert _committed_state(app, version["id"]) == "in_review"
+    assert session.exec(select(AuditEvent).where(AuditEvent.action.in_(["version.approve", "version.publish"]),
+                                                 AuditEvent.subject_id == str(version["id"]))).all() == []
