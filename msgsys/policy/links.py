@@ -272,39 +272,3 @@ class _Page(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         self.text.append(data)
-
-
-# --- the interface check_fields uses until it moves to find_link_problems -------------
-
-
-def link_spans(text: str) -> list[tuple[int, int, bool]]:
-    """(start, end, is_markdown_target) of every link-like token (see find_link_problems)."""
-    tokens = sorted(linkscan.tokens(text or "", True), key=lambda t: (t.start, -t.end, not t.markdown))
-    spans: dict[tuple[int, int], bool] = {}
-    reach: dict[tuple, int] = {}
-    for tok in tokens:
-        # The same link read twice (as a Markdown target and as a bare URL) is one span.
-        where = _destinations(tok.url, tok.relative_ok)
-        if reach.get(where, -1) >= tok.end:
-            continue
-        reach[where] = max(reach.get(where, -1), tok.end)
-        spans[tok.start, tok.end] = spans.get((tok.start, tok.end), False) or tok.markdown
-    return sorted((s, e, md) for (s, e), md in spans.items())
-
-
-_OLD_CODES = {"link_ip": "link_host", "link_tel": "link_scheme"}
-
-
-def link_problem(raw: str, markdown: bool, allowed: tuple[str, ...]) -> tuple[str, dict] | None:
-    """Why the token raw (from link_spans) breaks the allowlist, as (message code, params), or None."""
-    if markdown:
-        problems = find_link_problems(f"[]({raw})", allowed, markdown=True)
-    else:
-        # A bare token may come from the decoded Markdown text ("evil\\.com").
-        problems = find_link_problems(raw, allowed, markdown=False) or find_link_problems(raw, allowed, markdown=True)
-    if not problems:
-        return None
-    code, params = problems[0].code, dict(problems[0].params)
-    if code == "link_tel":
-        params = {"scheme": "tel"}
-    return _OLD_CODES.get(code, code), params

@@ -3,6 +3,7 @@ link allowlists and SMS length. Pure Python; no database and no request needed."
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import tomllib
 from collections import Counter
@@ -12,7 +13,7 @@ from typing import Callable, Iterable
 
 from flask_babel import lazy_gettext as _l
 
-from msgsys.content.markup import statement_text, visible_text
+from msgsys.content.markup import render_markdown, statement_text, visible_text
 from msgsys.policy import links, patterns, quotes
 
 RULE_TYPES = ("forbidden_phrase", "required_statement", "link_allowlist", "max_sms_segments")
@@ -87,6 +88,10 @@ def _message(code: str, p: dict):
         return _l('Link disguises its real destination "%(host)s"', **p)
     if code == "link_host":
         return _l('Link to "%(host)s", which is not an allowed domain', **p)
+    if code == "link_ip":
+        return _l('Link to the IP address "%(host)s", which is not allowed', **p)
+    if code == "link_tel":
+        return _l('Phone link "%(number)s" is not allowed: only numbers listed in the allowlist may be linked', **p)
     if code == "max_sms_segments":
         return _l("SMS text needs %(segments)d segments; the limit is %(limit)d", **p)
     return code
@@ -114,11 +119,22 @@ def rule_errors(rule: RuleSpec) -> list[str]:
                 errors += [f"pattern: {e}" for e in patterns.claim_errors(pattern)]
     if rule.rule_type == "link_allowlist":
         domains = links.allowed_domains(rule.pattern)
-        if not domains or not all(links.HOSTNAME.fullmatch(d) for d in domains):
+        if not domains or not all(links.HOSTNAME.fullmatch(d) or _TEL_ENTRY.fullmatch(d) or _is_ip(d) for d in domains):
             errors.append(f"bad domain list {rule.pattern!r}")
     if rule.rule_type == "max_sms_segments" and not (rule.pattern.strip().isdigit() and int(rule.pattern) > 0):
         errors.append(f"segment limit must be a positive integer, not {rule.pattern!r}")
     return errors
+
+
+_TEL_ENTRY = re.compile(r"tel:\+?\d{3,15}")
+
+
+def _is_ip(entry: str) -> bool:
+    try:
+        ipaddress.ip_address(entry.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 def applicable(rules: Iterable[RuleSpec], *, locale: str, kind: str) -> list[RuleSpec]:
@@ -177,10 +193,9 @@ def check_fields(
         elif rule.rule_type == "link_allowlist":
             allowed = links.allowed_domains(rule.pattern)
             for name, text in fields.items():
-                for s, e, markdown in links.link_spans(text or ""):
-                    problem = links.link_problem(text[s:e], markdown, allowed)
-                    if problem:
-                        hit(name, s, e, text[s:e], problem[0], **problem[1])
+                # The body is Markdown; a title or an SMS is plain text a phone turns into links.
+                for p in links.find_link_problems(text or "", allowed, markdown=name == "body"):
+                    hit(name, p.start, p.end, p.excerpt, p.code, **dict(p.params))
         elif rule.rule_type == "max_sms_segments" and sms_segments is not None and "sms_text" in fields:
             text, limit = fields["sms_text"] or "", int(rule.pattern)
             segments = sms_segments(text)
@@ -216,6 +231,15 @@ def check_message(
     shown["body"] = _changed_paragraphs(shown["body"], fields["body"])
     seen = check_fields(shown, locale=locale, kind=kind, statement_fields=said,
                         rules=[r for r in rules if r.rule_type in ("forbidden_phrase", "required_statement")])
+    # The links the page will really carry, as a browser resolves each href of the rendered body.
+    for rule in applicable(rules, locale=locale, kind=kind):
+        if rule.rule_type == "link_allowlist":
+            reported = {(v.code, v.params) for v in written if v.rule_id == rule.id and v.field == "body"}
+            for p in links.rendered_href_problems(str(render_markdown(fields["body"])), links.allowed_domains(rule.pattern)):
+                if (p.code, tuple(p.params)) not in reported:
+                    reported.add((p.code, tuple(p.params)))
+                    written.append(Violation(rule.id, rule.rule_type, rule.severity, "body", None, None, p.excerpt,
+                                             p.code, tuple(p.params)))
     found = Counter((v.rule_id, v.field) for v in written)
     extra = []
     for v in seen:

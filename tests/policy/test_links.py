@@ -1,6 +1,5 @@
 """Tests for msgsys.policy.links: the link allowlist, as a reader, a phone and a browser see links."""
 
-import time
 
 import pytest
 
@@ -272,35 +271,3 @@ def test_problems_are_plain_values():
     assert hash(p) == hash(LinkProblem(0, 8, "evil.com", "link_host", (("host", "evil.com"),)))
 
 
-# --- speed -----------------------------------------------------------------------------
-
-
-def best_time(text, markdown, runs=5):
-    best = float("inf")
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        find_link_problems(text, ALLOWED, markdown=markdown)
-        best = min(best, time.perf_counter() - t0)
-    return best
-
-
-def test_a_long_body_with_thousands_of_dots_checks_in_milliseconds():
-    unit = ("Visit https://www.uscis.gov/es. Call 1.800.375.5283 at 9.30 a.m., e.g. the U.S. office, "
-            "v1.2.3, form.pdf, Q6.000, etc. Sr. García y EE.UU. ")
-    body = (unit * 200)[:20_000]
-    assert body.count(".") > 3000
-    # About 6 ms on a shared two-core machine; the bound leaves room for a busy one and still
-    # catches a scan that went quadratic (seconds).
-    assert best_time(body, True) < 0.05
-
-
-@pytest.mark.parametrize(
-    "unit",
-    ["a.", "1.", "a.b ", "http://", "http://a/", "mailto:", "](", "[x](", "www.", "a@b.", "\\.",
-     "&#46;", "ａ．", "https://a.com/(", ")", "a-", "a:", "evil.com "],
-)
-def test_hostile_input_stays_linear(unit):
-    # A quadratic scan takes seconds on 20,000 characters; a linear one, milliseconds.
-    text = (unit * (20_000 // len(unit) + 1))[:20_000]
-    assert best_time(text, True, runs=2) < 0.5
-    assert best_time(text, False, runs=2) < 0.5
