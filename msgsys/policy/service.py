@@ -1,8 +1,6 @@
 """Policy rules in the database: seeding, versioned edits, and checking message text against them."""
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import replace
 
 from flask_babel import gettext as _
 from sqlmodel import Session, col, select
@@ -10,11 +8,10 @@ from sqlmodel import Session, col, select
 from msgsys import permissions
 from msgsys.audit import service as audit
 from msgsys.auth.models import User
-from msgsys.content.markup import visible_text
 from msgsys.text import clean_text
 from msgsys.errors import NotFound, PolicyViolation, ValidationError
 from msgsys.locales import LOCALES
-from msgsys.policy.matching import KINDS, RuleSpec, Violation, check_fields, load_rules, rule_errors
+from msgsys.policy.matching import KINDS, RuleSpec, Violation, check_message, load_rules, rule_errors
 from msgsys.policy import review
 from msgsys.policy.models import PolicyRule
 from msgsys.sms.encoding import count_sms
@@ -113,20 +110,47 @@ def _current(session: Session, rule_key: str) -> PolicyRule:
     return rule
 
 
+SEED_PREFIX = "seed-"
+
+
 def seed_rules(session: Session, *, label: str = "seed") -> int:
-    """Load the rules drawn from the sources, once; returns how many were added."""
-    added = 0
-    for index, spec in enumerate(load_rules(), start=1):
-        key = f"seed-{index:02d}"
-        if session.exec(select(PolicyRule).where(PolicyRule.rule_key == key)).first() is not None:
+    """Bring the rules drawn from the sources into force; returns how many rules it added or changed.
+
+    A seed whose text changed replaces its rule with a new version, and a seed no longer in the
+    file is switched off, unless an admin has edited that rule since (theirs then stands).
+    """
+    changed = 0
+    seeds = load_rules()
+    for spec in seeds:
+        key = SEED_PREFIX + spec.key
+        data = {"rule_type": spec.rule_type, "pattern": spec.pattern, "severity": spec.severity,
+                "locale": spec.locale, "kinds": spec.kinds, "description": spec.description}
+        history = rule_history(session, key)
+        if not history:
+            create_rule(session, label=label, rule_key=key, data=data)
+            changed += 1
             continue
-        create_rule(
-            session, label=label, rule_key=key,
-            data={"rule_type": spec.rule_type, "pattern": spec.pattern, "severity": spec.severity,
-                  "locale": spec.locale, "kinds": spec.kinds, "description": spec.description},
-        )
-        added += 1
-    return added
+        current = history[0]
+        if current.active and current.created_by_id is None:
+            clean = _validated(data)
+            if any(getattr(current, field) != value for field, value in clean.items()):
+                _replace(session, current, clean, actor=None, label=label)
+                changed += 1
+    keys = {SEED_PREFIX + s.key for s in seeds}
+    for rule in active_rules(session):
+        if rule.rule_key.startswith(SEED_PREFIX) and rule.rule_key not in keys and rule.created_by_id is None:
+            before = _snapshot(rule)
+            rule.active = False
+            session.add(rule)
+            audit.record(session, actor=None, label=label, action="policy.deactivate", subject_type="policy_rule",
+                         subject_id=rule.rule_key, before=before, after=_snapshot(rule))
+            changed += 1
+    return changed
+
+
+def _replace(session: Session, current: PolicyRule, clean: dict, *, actor: User | None, label: str | None = None) -> PolicyRule:
+    """A new version of a rule in force, the old one kept inactive; audited (a K'iche' one waits for approval)."""
+    return review.write_version(session, rule_key=current.rule_key, previous=current, clean=clean, actor=actor, label=label)
 
 
 def sms_segments(text: str) -> int:
@@ -139,25 +163,7 @@ def check(session: Session, *, fields: dict[str, str], locale: str, kind: str) -
     if kind not in KINDS:
         raise ValidationError(_("Unknown message kind %(kind)s.", kind=kind))
     specs = [to_spec(r) for r in active_rules(session)]
-    if "body" not in fields:
-        return check_fields(fields, locale=locale, kind=kind, rules=specs, sms_segments=sms_segments)
-    # Check what is written (offsets point into it) and what readers see once the Markdown is
-    # rendered: character references such as &#111; must not smuggle a claim past the rules,
-    # and a required statement must be visible, not hidden in a link target.
-    shown = {**fields, "body": visible_text(fields["body"])}
-    written = check_fields(fields, locale=locale, kind=kind, rules=[r for r in specs if r.rule_type != "required_statement"], sms_segments=sms_segments)
-    seen = check_fields(shown, locale=locale, kind=kind, rules=specs, sms_segments=sms_segments)
-    found = Counter((v.rule_id, v.field) for v in written)
-    extra = []
-    for v in seen:
-        key = (v.rule_id, v.field)
-        if v.rule_type == "required_statement":
-            extra.append(v)
-        elif found[key] > 0:
-            found[key] -= 1  # already reported at its place in the written text
-        else:
-            extra.append(replace(v, start=None, end=None))  # only visible once rendered: no offset in the source
-    return written + extra
+    return check_message(fields, locale=locale, kind=kind, rules=specs, sms_segments=sms_segments)
 
 
 def enforce(violations: list[Violation]) -> list[Violation]:

@@ -49,7 +49,9 @@ def test_a_good_advisory_passes(session, seeded, locale):
 def test_an_advisory_without_the_required_statement_cannot_be_submitted(session, seeded, locale, text):
     author = make_user(session, roles="author")
     violations = _submit_refused(session, _advisory(session, author, locale, text), author)
-    assert [v["rule_type"] for v in violations if v["blocking"]] == ["required_statement"]
+    # missing from the web body and from the SMS text: each channel must say it
+    assert [(v["rule_type"], v["field"]) for v in violations if v["blocking"]] == [
+        ("required_statement", "body"), ("required_statement", "sms_text")]
 
 
 @pytest.mark.parametrize("locale, claim", [
@@ -71,10 +73,21 @@ def test_a_forbidden_claim_blocks_submission_at_its_place(session, seeded, local
 
 def test_a_counter_rumor_may_quote_the_rumor_to_refute_it(session, seeded):
     author = make_user(session, roles="author")
-    text = "Smugglers say the border is open. That is false: the borders are not open."
+    text = "Rumor: the border is open. Fact: the borders are not open."
     version = _advisory(session, author, "en", text, kind="counter_rumor")
     step(session, version, author, "submit")
     assert version.state == "in_review"
+
+
+@pytest.mark.parametrize("text", [
+    "The border is open. Children guarantee entry.",           # no marker, no answer
+    "Smugglers say the border is open. That is what they say.",  # not marked as the rumor
+    "Rumor: the border is open.",                               # marked but never answered
+])
+def test_a_counter_rumor_cannot_carry_an_unmarked_or_unanswered_claim(session, seeded, text):
+    author = make_user(session, roles="author")
+    violations = _submit_refused(session, _advisory(session, author, "en", text, kind="counter_rumor"), author)
+    assert any(v["rule_type"] == "forbidden_phrase" and v["blocking"] for v in violations)
 
 
 def test_a_link_outside_the_allowlist_blocks(session, seeded):
@@ -168,3 +181,25 @@ def test_only_admins_change_rules_whoever_calls_the_service(session, seeded):
         policy.update_rule(session, rule_key=key, actor=author, data={"rule_type": "forbidden_phrase", "pattern": "x"})
     session.rollback()
     assert any(r.rule_key == key for r in policy.active_rules(session))
+
+
+def test_seeding_again_changes_nothing(session, seeded):
+    assert policy.seed_rules(session) == 0
+
+
+def test_seeding_brings_an_older_seed_set_up_to_date_but_keeps_what_an_admin_edited(session, seeded):
+    from msgsys.policy.models import PolicyRule
+
+    admin = make_user(session, roles="admin")
+    # A rule of an older seed file, no longer in it, and a current seed an admin has edited since.
+    policy.create_rule(session, label="seed", rule_key="seed-01",
+                       data={"rule_type": "forbidden_phrase", "pattern": "border is open", "locale": "en"})
+    edited = policy.update_rule(session, rule_key="seed-border-open-en", actor=admin,
+                                data={"rule_type": "forbidden_phrase", "pattern": "border (open|opened) ~3", "locale": "en"})
+    session.commit()
+    assert policy.seed_rules(session) == 1  # only the old seed is switched off
+    session.commit()
+    in_force = {r.rule_key: r for r in policy.active_rules(session)}
+    assert "seed-01" not in in_force
+    assert in_force["seed-border-open-en"].id == edited.id
+    assert session.get(PolicyRule, edited.id).pattern == "border (open|opened) ~3"
