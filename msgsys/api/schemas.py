@@ -15,7 +15,7 @@ from msgsys.content.service import SLUG
 from msgsys.errors import ValidationError
 from msgsys.locales import LOCALES
 from msgsys.policy.matching import RULE_TYPES, SEVERITIES
-from msgsys.times import TimeError, parse_time
+from msgsys.times import TimeError, parse_day, parse_time
 from msgsys.translation.models import FIELDS as TRANSLATED_FIELDS
 from msgsys.translation.models import TRANSLATION_STATES
 from msgsys.workflow.transitions import TRANSLATION_TRANSITIONS, VERSION_TRANSITIONS
@@ -58,6 +58,17 @@ def _time(value: Any) -> datetime:
 OffsetDatetime = Annotated[datetime, PlainValidator(_time), WithJsonSchema({"type": "string", "format": "date-time"})]
 
 
+def _day(value: Any) -> date:
+    # pydantic's date also takes "1767225600" as seconds since 1970 and any year up to 9999.
+    try:
+        return parse_day(value)
+    except TimeError as exc:
+        raise PydanticCustomError("date_format", str(exc)) from None
+
+
+Day = Annotated[date, PlainValidator(_day), WithJsonSchema({"type": "string", "format": "date"})]
+
+
 # Requests ----------------------------------------------------------------------------------
 
 class _Request(BaseModel):
@@ -74,8 +85,8 @@ class CampaignCreate(_Request):
     source_locale: Locale = "en"
     target_locales: list[Locale] = []
     audience_countries: list[Country] = []
-    starts_on: Optional[date] = Field(default=None, description="YYYY-MM-DD")
-    ends_on: Optional[date] = Field(default=None, description="YYYY-MM-DD, not before starts_on")
+    starts_on: Optional[Day] = Field(default=None, description="YYYY-MM-DD")
+    ends_on: Optional[Day] = Field(default=None, description="YYYY-MM-DD, not before starts_on")
 
 
 class MessageCreate(_Request):
