@@ -160,9 +160,9 @@ def _apply(session: Session, step: Transition, *, version: MessageVersion, actor
 
         translations.carry_over(session, version=version)
         if version.go_live_at is None or version.go_live_at <= at:
-            _publish(session, version)
+            _publish(session, version, actor=actor)  # published by the approval itself: the approver is who did it
     if step.name == "publish":
-        _supersede_older(session, version)
+        _supersede_older(session, version, actor=actor)
     return version
 
 
@@ -173,20 +173,20 @@ def _newer_published(session: Session, version: MessageVersion) -> MessageVersio
     ).first()
 
 
-def _publish(session: Session, version: MessageVersion) -> None:
-    """Put an approved version live; an expired one never goes live."""
+def _publish(session: Session, version: MessageVersion, *, actor: User | None = None) -> None:
+    """Put an approved version live (actor None: the scheduler); an expired one never goes live."""
     if _expired(version, now()):
         return  # the expiry pass retires it
     newer = _newer_published(session, version)
     if newer is not None:  # a newer version went live first: this one never replaces it
         version.superseded_by_id = newer.id
-        _apply(session, VERSION_TRANSITIONS["supersede"], version=version, actor=None,
+        _apply(session, VERSION_TRANSITIONS["supersede"], version=version, actor=actor,
                reason=_("superseded by version %(n)d", n=newer.number), warnings=[])
         return
-    _apply(session, VERSION_TRANSITIONS["publish"], version=version, actor=None, reason="", warnings=[])
+    _apply(session, VERSION_TRANSITIONS["publish"], version=version, actor=actor, reason="", warnings=[])
 
 
-def _supersede_older(session: Session, version: MessageVersion) -> None:
+def _supersede_older(session: Session, version: MessageVersion, *, actor: User | None = None) -> None:
     """A newer published version retires the older published (or still approved, older) ones."""
     older = session.exec(
         select(MessageVersion).where(
@@ -198,7 +198,7 @@ def _supersede_older(session: Session, version: MessageVersion) -> None:
     ).all()
     for old in older:
         old.superseded_by_id = version.id
-        _apply(session, VERSION_TRANSITIONS["supersede"], version=old, actor=None, reason=_("superseded by version %(n)d", n=version.number), warnings=[])
+        _apply(session, VERSION_TRANSITIONS["supersede"], version=old, actor=actor, reason=_("superseded by version %(n)d", n=version.number), warnings=[])
 
 
 def run_schedule(session: Session) -> dict[str, int]:

@@ -1,4 +1,4 @@
-"""Through the API: four eyes across versions, and expired versions."""
+"""Through the API: four eyes across versions, expired versions, and who published a version."""
 from __future__ import annotations
 
 import json
@@ -82,3 +82,17 @@ def test_a_version_whose_expiry_has_passed_cannot_be_approved(app, client, sessi
     assert _committed_state(app, version["id"]) == "in_review"
     assert session.exec(select(AuditEvent).where(AuditEvent.action.in_(["version.approve", "version.publish"]),
                                                  AuditEvent.subject_id == str(version["id"]))).all() == []
+
+
+def test_an_approval_that_publishes_at_once_records_the_approver_as_publisher(app, client, session):
+    (a, _a_user), (_b, _b_user), (c, c_user) = _people(client, session)
+    v1 = _version(a)
+    a.post(f"/versions/{v1['id']}/submit")
+    c.post(f"/versions/{v1['id']}/approve")
+    v2 = a.post(f"/messages/{v1['message_id']}/versions", {**TEXT, "title": "Registration is virtual now"}).json
+    a.post(f"/versions/{v2['id']}/submit")
+    assert c.post(f"/versions/{v2['id']}/approve").json["state"] == "published"
+
+    events = {(e.action, e.subject_id): e for e in session.exec(select(AuditEvent).where(AuditEvent.subject_type == "version")).all()}
+    for key in (("version.publish", str(v1["id"])), ("version.publish", str(v2["id"])), ("version.supersede", str(v1["id"]))):
+        assert (events[key].actor_id, events[key].actor_label) == (c_user.id, c_user.email), key

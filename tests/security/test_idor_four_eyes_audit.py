@@ -183,6 +183,6 @@ def test_the_audit_log_shows_a_workflow_from_start_to_publication(app, session, 
     events = [(e["action"], e["actor_label"], json.loads(e["before"] or "{}").get("state"), json.loads(e["after"] or "{}").get("state"))
               for e in audit_actions(app, since)]
     assert ("version.approve", "approver@example.org", "in_review", "approved") in events
-    assert ("version.publish", "scheduler", "approved", "published") in events
+    assert ("version.publish", "approver@example.org", "approved", "published") in events  # published by the approval itself
     log = browser(app, world.users["admin"]).get("/admin/audit?action=version.").get_data(as_text=True)
     assert "version.publish" in log and "approver@example.org" in log

@@ -1,4 +1,4 @@
-"""Publication: an expired version never goes live."""
+"""Publication: an expired version never goes live, and whoever's approval publishes a version is recorded as its publisher."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -75,3 +75,27 @@ def test_the_scheduler_never_publishes_a_version_that_expired_before_it_ran(app,
     # What was live stays live: the expired version superseded nothing.
     assert _committed(app, live).state == "published"
     assert content.published_version(session, message).id == live.id
+
+
+def test_an_approval_that_publishes_at_once_is_recorded_as_the_approvers_doing(app, session, people):
+    author, approver = people
+    message = make_message(session)
+    v1 = make_version(session, message, author, title="One")
+    step(session, v1, author, "submit"); step(session, v1, approver, "approve")
+    assert ("version.publish", approver.id, approver.email) in _events(session, v1)
+    v2 = content.edit(session, actor=author, version=v1, data={"title": "Two", "body": "b", "sms_text": "s"}); session.commit()
+    step(session, v2, author, "submit"); step(session, v2, approver, "approve")
+    assert ("version.publish", approver.id, approver.email) in _events(session, v2)
+    assert ("version.supersede", approver.id, approver.email) in _events(session, v1)
+
+
+def test_a_scheduled_go_live_is_recorded_as_the_schedulers(app, session, people, clock):
+    author, approver = people
+    version = make_version(session, make_message(session), author, go_live_at=clock.now() + timedelta(hours=1))
+    step(session, version, author, "submit"); step(session, version, approver, "approve")
+    clock.advance(hours=1)
+    assert run_periodic(app)["content.schedule"] == {"published": 1, "expired": 0}
+    session.expire_all()
+    events = _events(session, version)
+    assert ("version.approve", approver.id, approver.email) in events
+    assert ("version.publish", None, "scheduler") in events
