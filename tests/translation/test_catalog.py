@@ -375,3 +375,20 @@ def test_a_web_only_message_with_an_sms_text_exports_and_imports_that_text_too(s
     values = {**_good(world), f"{message.key}.title": "Solo web", f"{message.key}.body": "Cuerpo.", f"{message.key}.sms": "Texto corto."}
     report = catalog.import_catalog(session, data=_fill(_export(session, world), values), actor=world["es1"], origin="import")
     assert sorted(report.applied[message.key]) == ["body", "sms_text", "title"]
+
+
+@pytest.mark.parametrize("claim", [
+    "The border is open, come now.",          # an English claim in a Spanish catalog
+    "#LaFronteraEstáAbierta",                 # a hashtag
+    "la fr0ntera ya se abrió",                # leetspeak and another word form
+    "Permisos para cruzar: www.registro-cbp.lat",  # a paraphrase and a link outside the allowlist
+])
+def test_a_po_upload_carrying_a_claim_in_any_wording_or_language_is_refused(session, world, claim):
+    from msgsys.policy import service as policy
+
+    policy.seed_rules(session)
+    session.commit()
+    values = _good(world)
+    values[f"{world['message'].key}.sms"] = claim
+    problems = _refused(session, world, _fill(_export(session, world), values))
+    assert problems
