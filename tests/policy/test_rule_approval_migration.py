@@ -1,4 +1,4 @@
-"""Migration 0006: a K'iche' rule put in force before approvals existed goes back to waiting for a K'iche' translator."""
+"""Migration 0005: a K'iche' rule put in force before approvals existed goes back to waiting for a K'iche' translator."""
 from __future__ import annotations
 
 import json
@@ -12,10 +12,10 @@ from tests.conftest import PG_URL
 
 def test_kiche_rules_in_force_are_held_for_approval_and_audited(tmp_path):
     if PG_URL:
-        engine = sa.create_engine(PG_URL, connect_args={"options": "-csearch_path=mig0006"})
+        engine = sa.create_engine(PG_URL, connect_args={"options": "-csearch_path=mig0005"})
         with engine.begin() as conn:
-            conn.execute(sa.text("DROP SCHEMA IF EXISTS mig0006 CASCADE"))
-            conn.execute(sa.text("CREATE SCHEMA mig0006"))
+            conn.execute(sa.text("DROP SCHEMA IF EXISTS mig0005 CASCADE"))
+            conn.execute(sa.text("CREATE SCHEMA mig0005"))
     else:
         engine = make_engine(f"sqlite:///{tmp_path / 'before.sqlite3'}")
     migrate.upgrade(engine, "0004")
@@ -30,10 +30,10 @@ def test_kiche_rules_in_force_are_held_for_approval_and_audited(tmp_path):
         events = conn.execute(sa.text("SELECT actor_label, action, subject_id, after FROM auditevent")).all()
     assert [(k, v, bool(a), s) for k, v, a, s in rules] == [
         ("r1", 1, False, "not_required"), ("r1", 2, False, "pending"), ("r2", 1, True, "not_required")]
-    assert [(label, action, subject) for label, action, subject, _after in events] == [("migration 0006", "policy.hold", "r1")]
+    assert [(label, action, subject) for label, action, subject, _after in events] == [("migration 0005", "policy.hold", "r1")]
     assert json.loads(events[0][3]) == {"version": 2, "active": False, "status": "pending"}
     migrate.downgrade(engine, "0004")
     if PG_URL:
         with engine.begin() as conn:
-            conn.execute(sa.text("DROP SCHEMA mig0006 CASCADE"))
+            conn.execute(sa.text("DROP SCHEMA mig0005 CASCADE"))
     engine.dispose()

@@ -1,6 +1,6 @@
 """policy rule approval: K'iche' rules wait for a K'iche' translator
 
-Revision ID: 0006
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-26 09:00:00.000000
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision = '0006'
+revision = '0005'
 down_revision = '0004'
 branch_labels = None
 depends_on = None
@@ -48,7 +48,7 @@ def _hold_unapproved_rules() -> None:
     for row in held:
         conn.execute(sa.update(rule).where(rule.c.id == row.id).values(active=False, status='pending'))
         conn.execute(sa.insert(audit).values(
-            at=at, actor_label='migration 0006', action='policy.hold', subject_type='policy_rule', subject_id=row.rule_key,
+            at=at, actor_label='migration 0005', action='policy.hold', subject_type='policy_rule', subject_id=row.rule_key,
             before=json.dumps({'version': row.version, 'active': True, 'status': 'not_required'}, sort_keys=True),
             after=json.dumps({'version': row.version, 'active': False, 'status': 'pending'}, sort_keys=True),
             note='Not in force until a translator of its language approves it.',
