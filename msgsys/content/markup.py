@@ -49,6 +49,7 @@ _cleaner = nh3.Cleaner(
 )
 
 
+@lru_cache(maxsize=32)
 def render_markdown(text: str) -> Markup:
     """Render body Markdown to safe HTML; raises ValueError above MAX_BODY_CHARS."""
     if len(text) > MAX_BODY_CHARS:

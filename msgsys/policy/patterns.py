@@ -22,6 +22,7 @@ import threading
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import regex
 import Stemmer
@@ -235,9 +236,10 @@ def _index(text: str, language: str) -> _Index:
 
 
 @lru_cache(maxsize=32)
-def _long_words(text: str, shortest: int = 7) -> tuple[Word, ...]:
-    """Words long enough to hide a whole claim run together (#theborderisopen)."""
-    return tuple(w for w in read(text).words if len(w.text) >= shortest)
+def _long_words(text: str, shortest: int = 7) -> tuple[tuple[Word, ...], str]:
+    """Words long enough to hide a whole claim run together (#theborderisopen), and all of them in one string."""
+    words = tuple(w for w in read(text).words if len(w.text) >= shortest)
+    return words, "\n".join(w.text for w in words)
 
 
 def _word_matches(spec: WordSpec, word: Word, language: str) -> bool:
@@ -248,8 +250,7 @@ def _word_matches(spec: WordSpec, word: Word, language: str) -> bool:
     return stem(language, word.text) == stem(language, spec.text)
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """Where a pattern matched: character span in the text and word positions."""
 
     start: int
@@ -418,8 +419,11 @@ def _joined_claims(pattern: Pattern, text: str, source: str, language: str) -> l
     if not all(needles):
         return []
     shortest = sum(min(len(n) for n in ns) for ns in needles)
+    words, blob = _long_words(text)
+    if not all(any(n in blob for n in ns) for ns in needles):
+        return []  # some term stands in no long word at all
     hits = []
-    for w in _long_words(text):
+    for w in words:
         if len(w.text) < shortest:
             continue
         spans = []
