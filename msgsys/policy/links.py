@@ -70,8 +70,11 @@ def find_link_problems(text: str, allowed: Iterable[str], *, markdown: bool) -> 
     return _without_repeats(problems)
 
 
-def rendered_href_problems(html_text: str, allowed: Iterable[str]) -> list[LinkProblem]:
-    """Problems in HTML as served (render_markdown output): every URL attribute as a browser resolves it, and bare links in the visible text; start/end are None."""
+def rendered_href_problems(html_text: str, allowed: Iterable[str], *, visible_text: bool = True) -> list[LinkProblem]:
+    """Problems in HTML as served (render_markdown output): every URL attribute as a browser resolves it, and bare links in the visible text; start/end are None.
+
+    visible_text=False leaves the visible text to the caller (who may already know which part of it is new).
+    """
     allow = _allowlist(tuple(allowed))
     page = _Page()
     page.feed(str(html_text or ""))
@@ -82,7 +85,7 @@ def rendered_href_problems(html_text: str, allowed: Iterable[str]) -> list[LinkP
         if verdict:
             p = LinkProblem(None, None, url, verdict[0], tuple(verdict[1].items()))
             found.setdefault((p.excerpt, p.code, p.params), p)
-    for q in find_link_problems("".join(page.text), allowed, markdown=False):
+    for q in find_link_problems("".join(page.text), allowed, markdown=False) if visible_text else ():
         p = LinkProblem(None, None, q.excerpt, q.code, q.params)
         found.setdefault((p.excerpt, p.code, p.params), p)
     return list(found.values())

@@ -231,11 +231,15 @@ def check_message(
     shown["body"] = _changed_paragraphs(shown["body"], fields["body"])
     seen = check_fields(shown, locale=locale, kind=kind, statement_fields=said,
                         rules=[r for r in rules if r.rule_type in ("forbidden_phrase", "required_statement")])
-    # The links the page will really carry, as a browser resolves each href of the rendered body.
+    # The links the page will really carry: each href of the rendered body as a browser resolves
+    # it, and any link a reader's phone would make of the new rendered text (a domain written
+    # across markup, "evil.*com*").
     for rule in applicable(rules, locale=locale, kind=kind):
         if rule.rule_type == "link_allowlist":
+            allowed = links.allowed_domains(rule.pattern)
             reported = {(v.code, v.params) for v in written if v.rule_id == rule.id and v.field == "body"}
-            for p in links.rendered_href_problems(str(render_markdown(fields["body"])), links.allowed_domains(rule.pattern)):
+            for p in (links.rendered_href_problems(str(render_markdown(fields["body"])), allowed, visible_text=False)
+                      + links.find_link_problems(shown["body"], allowed, markdown=False)):
                 if (p.code, tuple(p.params)) not in reported:
                     reported.add((p.code, tuple(p.params)))
                     written.append(Violation(rule.id, rule.rule_type, rule.severity, "body", None, None, p.excerpt,

@@ -154,38 +154,19 @@ def read(text: str) -> Folded:
     return _read(text)
 
 
-def _read(text: str) -> Folded:
-    sentence_ends = _boundaries(_SENTENCE_END, text)
-    clause_ends = sorted(set(sentence_ends) | set(_boundaries(_CLAUSE_END, text)))
-    line_ends = sorted(set(sentence_ends) | set(_boundaries(_LINE_END, text)))
-    words: list[Word] = []
-    aliases: list[Word] = []
-    run: list[Word] = []  # consecutive one-letter words: B O R D E R
+# Pieces of a chunk (a run of text without spaces) as (folded word, start, end, "@"-as-"o" reading):
+# the same chunk always reads the same, and texts repeat their chunks, so each is worked out once.
+_CHUNKS: dict[str, tuple[tuple[str, int, int, str], ...]] = {}
 
-    def flush_run() -> None:
-        if len(run) >= 3:
-            aliases.append(Word("".join(w.text for w in run), run[0].start, run[-1].end, run[0].position,
-                                run[0].sentence, run[0].clause, True, run[-1].position))
-        run.clear()
 
-    chunk_words: list[Word] = []
-
-    def close_chunk() -> None:
-        if len(chunk_words) > 1:
-            # The whole chunk joined: "bor-der", "b.o.r.d.e.r", "#TheBorderIsOpen" -> one word too.
-            first, last = chunk_words[0], chunk_words[-1]
-            aliases.append(Word("".join(w.text for w in chunk_words).replace("'", ""), first.start, last.end,
-                                first.position, first.sentence, first.clause, True, last.position))
-        chunk_words.clear()
-
-    previous_end = 0
-    for m in _PIECE.finditer(text):
+def _chunk_pieces(chunk: str) -> tuple[tuple[str, int, int, str], ...]:
+    pieces = _CHUNKS.get(chunk)
+    if pieces is not None:
+        return pieces
+    out = []
+    for m in _PIECE.finditer(chunk):
         raw = m.group()
         start = m.start()
-        gap = text[previous_end:start]
-        if gap and (gap.isspace() or any(c.isspace() for c in gap)):
-            close_chunk()  # a chunk is a run of text without spaces
-        previous_end = m.end()
         # Quotes around a word ('permit') are not part of it; K'iche' ʼ (a letter) is kept.
         if raw[0] in _QUOTE_MARKS or raw[-1] in _QUOTE_MARKS:
             stripped = raw.rstrip(_QUOTE_MARKS)
@@ -201,24 +182,61 @@ def _read(text: str) -> Folded:
                 continue
             folded = fold_word(part)
             if folded:
-                position = len(words)
-                word = _new_word(Word, (folded, start, start + len(part), position, bisect_left(sentence_ends, start),
-                                        bisect_left(clause_ends, start), False, -1, bisect_left(line_ends, start)))
-                words.append(word)
-                chunk_words.append(word)
                 # "@" reads as "a" or "o" (fr@ntera, est@): both readings are words here.
-                if "@" in part and folded != (other := fold_word(part.replace("@", "o"))) and other:
-                    aliases.append(word._replace(text=other, joined=True, last=position))
-                if len(folded) == 1 and folded.isalpha():
-                    run.append(word)
-                elif run:
-                    flush_run()
+                other = fold_word(part.replace("@", "o")) if "@" in part else ""
+                out.append((folded, start, start + len(part), other if other != folded else ""))
             start += len(part)
-    close_chunk()
-    flush_run()
+    pieces = tuple(out)
+    if len(_CHUNKS) > 100_000:
+        _CHUNKS.clear()  # bounded: endless distinct chunks cannot grow it forever
+    _CHUNKS[chunk] = pieces
+    return pieces
+
+
+def _read(text: str) -> Folded:
+    sentence_ends = _boundaries(_SENTENCE_END, text)
+    clause_ends = sorted(set(sentence_ends) | set(_boundaries(_CLAUSE_END, text)))
+    line_ends = sorted(set(sentence_ends) | set(_boundaries(_LINE_END, text)))
+    words: list[Word] = []
+    aliases: list[Word] = []
+    run: list[Word] = []  # consecutive one-letter words: B O R D E R
+    new = _new_word
+    for m in _CHUNK.finditer(text):
+        pieces = _chunk_pieces(m.group())
+        if not pieces:
+            continue
+        base = m.start()
+        first_position = len(words)
+        for folded, rel_start, rel_end, other in pieces:
+            start = base + rel_start
+            position = len(words)
+            word = new(Word, (folded, start, base + rel_end, position, bisect_left(sentence_ends, start),
+                              bisect_left(clause_ends, start), False, -1, bisect_left(line_ends, start)))
+            words.append(word)
+            if other:
+                aliases.append(word._replace(text=other, joined=True, last=position))
+            if len(folded) == 1 and folded.isalpha():
+                run.append(word)
+            elif run:
+                if len(run) >= 3:
+                    _join(run, aliases, keep_apostrophes=True)
+                run = []
+        if len(pieces) > 1:
+            # The whole chunk joined: "bor-der", "b.o.r.d.e.r", "#TheBorderIsOpen" -> one word too.
+            _join(words[first_position:], aliases)
+    if len(run) >= 3:
+        _join(run, aliases, keep_apostrophes=True)
     merged = _merge_fragments(words, aliases)
     questions = frozenset(i for i, at in enumerate(sentence_ends) if text[at] == "?")
     return Folded(tuple(merged), len(words), questions, tuple(w for w in merged if not w.joined))
+
+
+def _join(parts: list[Word], aliases: list[Word], *, keep_apostrophes: bool = False) -> None:
+    """An alias for words written as one: "bor-der", "b.o.r.d.e.r", "#TheBorderIsOpen", "B O R D E R"."""
+    joined = "".join(w.text for w in parts)
+    first, last = parts[0], parts[-1]
+    aliases.append(Word(joined if keep_apostrophes else joined.replace("'", ""), first.start, last.end,
+                        first.position, first.sentence, first.clause, True, last.position))
 
 
 def _merge_fragments(words: list[Word], aliases: list[Word]) -> list[Word]:
