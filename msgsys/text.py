@@ -1,4 +1,4 @@
-"""The one check every piece of user-written text passes: no hidden characters, a length limit, trimmed."""
+"""The checks every piece of user-written text passes: no hidden characters, a length limit, trimmed; reasons given for a step."""
 from __future__ import annotations
 
 import re
@@ -34,3 +34,11 @@ def clean_text(value: str | None, name: str, limit: int, *, required: bool = Fal
             details={"field": name},
         )
     return text
+
+
+def clean_reason(reason: str | None, *, required: bool) -> str:
+    """A review or retirement reason: required when the step needs one, hostile text and overlong text refused."""
+    reason = clean_text(reason, "reason", 2000)
+    if required and not reason:
+        raise ValidationError(_("Give a reason."), details={"field": "reason"})
+    return reason

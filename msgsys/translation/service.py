@@ -14,7 +14,7 @@ from msgsys.auth.models import User
 from msgsys.clock import now
 from msgsys.content.models import Campaign, Message, MessageVersion
 from msgsys.content.service import MAX_SMS, MAX_TITLE, text_fields
-from msgsys.text import clean_text
+from msgsys.text import clean_reason, clean_text
 from msgsys.content.markup import MAX_BODY_CHARS
 from msgsys.errors import InvalidTransition, NotFound, PermissionDenied, PolicyViolation, ValidationError
 from msgsys.locales import LOCALES, chain, native_name
@@ -22,7 +22,6 @@ from msgsys.policy import review as policy_review
 from msgsys.policy import service as policy
 from msgsys.translation.checks import CheckResult, Issue, check_field, from_violations
 from msgsys.translation.models import FIELDS, GlossaryTerm, Translation, TranslationRevision
-from msgsys.workflow.service import clean_reason
 from msgsys.workflow.transitions import TRANSLATION_TRANSITIONS
 
 TRANSLATABLE_STATES = ("approved", "published")

@@ -17,7 +17,7 @@ from msgsys.content.models import TEXT_FIELDS, Campaign, Message, MessageVersion
 from msgsys.content.service import text_fields
 from msgsys.errors import InvalidTransition, PermissionDenied, ValidationError
 from msgsys.policy import service as policy
-from msgsys.text import clean_text
+from msgsys.text import clean_reason
 from msgsys.workflow.transitions import VERSION_TRANSITIONS, Transition, available, writer_refusal
 
 
@@ -118,14 +118,6 @@ def steps_for(session: Session, *, version: MessageVersion, user: User) -> list[
 
 def _expired(version: MessageVersion, at) -> bool:
     return version.expires_at is not None and version.expires_at <= at
-
-
-def clean_reason(reason: str | None, *, required: bool) -> str:
-    """A review or retirement reason: required when the step needs one, hostile text and overlong text refused."""
-    reason = clean_text(reason, "reason", 2000)
-    if required and not reason:
-        raise ValidationError(_("Give a reason."), details={"field": "reason"})
-    return reason
 
 
 def submit_import(session: Session, *, version: MessageVersion, label: str) -> MessageVersion:
