@@ -1,36 +1,17 @@
 """The JSON API under /api/v1: validate, call a service, serialise."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, jsonify, request
+from flask import Flask, jsonify
 
-from msgsys import db, permissions
+from msgsys import db
 from msgsys.api import schemas
-from msgsys.api.auth import api_user, authenticate_request
+from msgsys.api import translation_routes  # noqa: F401  (its views join the blueprint)
+from msgsys.api.auth import api_user
+from msgsys.api.common import bp, may_read, ok
 from msgsys.api.openapi import document as openapi_document
 from msgsys.content import diff as content_diff
 from msgsys.content import service as content
 from msgsys.workflow import service as workflow
-
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-PUBLIC_ENDPOINTS = frozenset({"api.openapi"})
-
-
-@bp.before_request
-def _authenticate():
-    if request.endpoint in PUBLIC_ENDPOINTS:
-        return
-    authenticate_request()
-
-
-def _ok(model, status: int = 200):
-    return jsonify(schemas.dump(model)), status
-
-
-def _may_read() -> None:
-    # Drafts are for staff; a token without a staff role (a partner's, say) reads only published feeds.
-    permissions.require(api_user(), "officer.view", subject_type="api")
-
 
 def _version_detail(s, version) -> schemas.VersionDetail:
     return schemas.VersionDetail.of_parts(
@@ -50,7 +31,7 @@ def openapi():
 def me():
     """Who this token acts as."""
     user = api_user()
-    return _ok(schemas.Me(id=user.id, email=user.email, roles=sorted(user.role_set), locales=sorted(user.locale_set)))
+    return ok(schemas.Me(id=user.id, email=user.email, roles=sorted(user.role_set), locales=sorted(user.locale_set)))
 
 
 # Campaigns and messages --------------------------------------------------------------------
@@ -61,25 +42,25 @@ def create_campaign():
     data = schemas.parse(schemas.CampaignCreate)
     with db.transaction() as s:
         campaign = content.create_campaign(s, actor=api_user(), data=data.model_dump(exclude_unset=True))
-    return _ok(schemas.Campaign.of(campaign), 201)
+    return ok(schemas.Campaign.of(campaign), 201)
 
 
 @bp.get("/campaigns")
 def list_campaigns():
     """All campaigns, newest first."""
-    _may_read()
+    may_read()
     campaigns = content.list_campaigns(db.session())
-    return _ok(schemas.CampaignList(campaigns=[schemas.Campaign.of(c) for c in campaigns]))
+    return ok(schemas.CampaignList(campaigns=[schemas.Campaign.of(c) for c in campaigns]))
 
 
 @bp.get("/campaigns/<slug>")
 def get_campaign(slug: str):
     """One campaign with its messages and their latest and published versions."""
-    _may_read()
+    may_read()
     s = db.session()
     campaign = content.get_campaign(s, slug)
     messages = [schemas.Message.of(r.message, r.latest, r.published) for r in content.message_rows(s, campaign)]
-    return _ok(schemas.CampaignDetail(**schemas.Campaign.of(campaign).model_dump(), messages=messages))
+    return ok(schemas.CampaignDetail(**schemas.Campaign.of(campaign).model_dump(), messages=messages))
 
 
 @bp.post("/campaigns/<slug>/messages")
@@ -89,7 +70,7 @@ def create_message(slug: str):
     with db.transaction() as s:
         campaign = content.get_campaign(s, slug)
         message = content.create_message(s, actor=api_user(), campaign=campaign, data=data.model_dump(exclude_unset=True))
-    return _ok(schemas.Message.of(message), 201)
+    return ok(schemas.Message.of(message), 201)
 
 
 # Versions ----------------------------------------------------------------------------------
@@ -102,33 +83,33 @@ def create_version(message_id: int):
         message = content.get_message(s, message_id)
         version = content.new_version(s, actor=api_user(), message=message, data=data.model_dump(exclude_unset=True))
         body = _version_detail(s, version)
-    return _ok(body, 201)
+    return ok(body, 201)
 
 
 @bp.get("/messages/<id:message_id>/versions")
 def list_versions(message_id: int):
     """A message's versions, newest first."""
-    _may_read()
+    may_read()
     s = db.session()
     versions = content.versions_of(s, content.get_message(s, message_id))
-    return _ok(schemas.VersionList(versions=[schemas.Version.of(v) for v in versions]))
+    return ok(schemas.VersionList(versions=[schemas.Version.of(v) for v in versions]))
 
 
 @bp.get("/versions/<id:version_id>")
 def get_version(version_id: int):
     """One version, its policy report and the steps the caller may take."""
-    _may_read()
+    may_read()
     s = db.session()
-    return _ok(_version_detail(s, content.get_version(s, version_id)))
+    return ok(_version_detail(s, content.get_version(s, version_id)))
 
 
 @bp.get("/versions/<id:version_id>/diff/<id:other_id>")
 def diff_versions(version_id: int, other_id: int):
     """Word-level changes from this version to the other one."""
-    _may_read()
+    may_read()
     s = db.session()
     old, new = content.get_version(s, version_id), content.get_version(s, other_id)
-    return _ok(schemas.VersionDiff.of(old, new, content_diff.diff_versions(old, new)))
+    return ok(schemas.VersionDiff.of(old, new, content_diff.diff_versions(old, new)))
 
 
 def _step(version_id: int, name: str):
@@ -137,7 +118,7 @@ def _step(version_id: int, name: str):
         version = content.get_version(s, version_id)
         version = workflow.transition(s, actor=api_user(), version=version, name=name, reason=data.reason)
         body = _version_detail(s, version)
-    return _ok(body)
+    return ok(body)
 
 
 @bp.post("/versions/<id:version_id>/submit")
@@ -168,7 +149,3 @@ def init_app(app: Flask, csrf) -> None:
     """Register the API; it authenticates by bearer token, so it is exempt from CSRF."""
     csrf.exempt(bp)
     app.register_blueprint(bp)
-
-
-# Translation views join this blueprint; imported last because they use it and the helpers above.
-from msgsys.api import translation_routes  # noqa: E402,F401

@@ -1,6 +1,6 @@
 """The JSON API for translations of source versions: read, write a revision, and the four-eyes review steps.
 
-The views join the same blueprint as msgsys.api.routes (which imports this module at its end).
+The views join the blueprint of msgsys.api.common, like msgsys.api.routes (which imports this module so they register).
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from msgsys import db
 from msgsys.api import schemas
 from msgsys.api.auth import api_user
-from msgsys.api.routes import _may_read, _ok, bp
+from msgsys.api.common import bp, may_read, ok
 from msgsys.content import service as content
 from msgsys.errors import NotFound
 from msgsys.locales import LOCALES
@@ -49,10 +49,10 @@ def _detail(s, translation) -> schemas.TranslationDetail:
 @bp.get(PATH)
 def get_translation(version_id: int, locale: str):
     """A version's translation into a locale: state, current and approved revision, checks, steps open to the caller."""
-    _may_read()
+    may_read()
     _known(locale)
     s = db.session()
-    return _ok(_detail(s, _find(s, version_id, locale)))
+    return ok(_detail(s, _find(s, version_id, locale)))
 
 
 @bp.put(PATH)
@@ -65,7 +65,7 @@ def save_translation(version_id: int, locale: str):
         translation = translations.start(s, actor=api_user(), version=version, locale=locale)
         translations.save(s, actor=api_user(), translation=translation, data=data.model_dump(), origin="api")
         body = _detail(s, translation)
-    return _ok(body)
+    return ok(body)
 
 
 def _step(version_id: int, locale: str, name: str, body: type[schemas.TransitionRequest] = schemas.TransitionRequest):
@@ -76,7 +76,7 @@ def _step(version_id: int, locale: str, name: str, body: type[schemas.Transition
         translations.transition(s, actor=api_user(), translation=translation, name=name, reason=data.reason,
                                 confirm_required_statement=getattr(data, "confirm_required_statement", False))
         body = _detail(s, translation)
-    return _ok(body)
+    return ok(body)
 
 
 @bp.post(PATH + "/submit")
