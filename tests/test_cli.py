@@ -12,6 +12,13 @@ def _users(session):
     return session.exec(select(User)).all()
 
 
+def test_every_command_the_readme_documents_is_listed(runner):
+    result = runner.invoke(args=["--help"])
+    assert result.exit_code == 0
+    listed = {line.split()[0] for line in result.output.split("Commands:")[1].splitlines() if line.strip()}
+    assert {"run", "db", "users", "demo", "campaigns", "policy", "catalog", "sms"} <= listed
+
+
 def test_users_add_creates_an_account_that_can_sign_in(runner, session, client):
     result = runner.invoke(args=["users", "add", "T@Example.org", "--role", "translator", "--locales", "es,quc", "--password", PASSWORD])
     assert result.exit_code == 0, result.output
@@ -37,7 +44,7 @@ def test_users_add_refuses_bad_input(runner, session, args, message):
     if "--password" not in args:
         argv += ["--password", PASSWORD]
     result = runner.invoke(args=argv)
-    assert result.exit_code != 0
+    assert result.exit_code == 2
     assert message in result.output
     assert _users(session) == []
 
@@ -45,7 +52,7 @@ def test_users_add_refuses_bad_input(runner, session, args, message):
 def test_users_add_refuses_a_duplicate_email_in_any_case(runner, session):
     make_user(session, email="dup@example.org")
     result = runner.invoke(args=["users", "add", "DUP@example.org", "--role", "admin", "--password", PASSWORD])
-    assert result.exit_code != 0 and "already exists" in result.output
+    assert result.exit_code == 2 and "already exists" in result.output
     assert len(_users(session)) == 1
 
 
@@ -58,16 +65,16 @@ def test_users_token_prints_a_working_token(runner, session, client):
 
 
 def test_users_token_for_unknown_or_inactive_user_fails(runner, session):
-    assert runner.invoke(args=["users", "token", "ghost@example.org"]).exit_code != 0
+    assert runner.invoke(args=["users", "token", "ghost@example.org"]).exit_code == 2
     inactive = make_user(session, active=False)
     result = runner.invoke(args=["users", "token", inactive.email])
-    assert result.exit_code != 0 and "deactivated" in result.output
+    assert result.exit_code == 2 and "deactivated" in result.output
     assert session.exec(select(ApiToken)).all() == []
 
 
 def test_revoke_unknown_token_fails(runner, session):
     result = runner.invoke(args=["users", "revoke-token", "999"])
-    assert result.exit_code != 0 and "No such token" in result.output
+    assert result.exit_code == 2 and "No such token" in result.output
 
 
 def test_demo_creates_every_role_and_prints_working_logins(runner, session, client):
@@ -95,7 +102,7 @@ def test_demo_creates_every_role_and_prints_working_logins(runner, session, clie
 
 def test_a_name_with_hidden_characters_is_refused(runner, session):
     result = runner.invoke(args=["users", "add", "n@example.org", "--role", "author", "--name", "Ana\u202eadmin", "--password", PASSWORD])
-    assert result.exit_code != 0 and "direction-override" in result.output
+    assert result.exit_code == 2 and "direction-override" in result.output
     assert _users(session) == []
 
 

@@ -7,6 +7,7 @@ import click
 from flask.cli import AppGroup
 
 from msgsys import db
+from msgsys.cli_helpers import describe, fail, user_or_fail
 from msgsys.errors import DomainError
 
 
@@ -21,7 +22,6 @@ def catalog_group() -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def export_command(slug: str, locale: str, output: Path) -> None:
     """Write the campaign's catalog for one locale."""
-    from msgsys.cli import fail
     from msgsys.content import service as content
     from msgsys.translation import catalog
 
@@ -40,7 +40,6 @@ def export_command(slug: str, locale: str, output: Path) -> None:
               help="The translator who wrote the file; the new revisions are theirs, and another translator reviews them.")
 def import_command(path: Path, email: str) -> None:
     """Check a catalog entry by entry and apply it whole, or print each problem and change nothing."""
-    from msgsys.cli import describe, fail, user_or_fail
     from msgsys.translation import catalog
 
     if not email.strip():
