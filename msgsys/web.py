@@ -50,6 +50,7 @@ def init_app(app: Flask) -> None:
     from msgsys.policy import routes as policy_routes
     from msgsys.public import routes as public_routes
     from msgsys.translation import routes as translation_routes
+    from msgsys.workflow import routes as workflow_routes
 
     converters.init_app(app)
     csrf.init_app(app)
@@ -58,6 +59,7 @@ def init_app(app: Flask) -> None:
     auth_routes.init_app(app)
     admin_routes.init_app(app)
     content_routes.init_app(app)
+    workflow_routes.init_app(app)
     policy_routes.init_app(app)
     translation_routes.init_app(app)
     api_routes.init_app(app, csrf)

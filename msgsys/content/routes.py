@@ -95,7 +95,7 @@ def compare_pick(message_id: int):
     if not form.validate():
         flash(_("Pick two versions of this message to compare."), "error")
         return redirect(url_for("content.message_detail", message_id=message.id))
-    return redirect(url_for("content.version_diff", version_id=form.a.data, other_id=form.b.data))
+    return redirect(url_for("workflow.version_diff", version_id=form.a.data, other_id=form.b.data))
 
 
 # The editor ------------------------------------------------------------------------------------
@@ -170,7 +170,7 @@ def prefill(version) -> dict | None:
     return {k: getattr(version, k) for k in ("title", "body", "sms_text", "go_live_at", "expires_at")}
 
 
-# Helpers shared with the version pages ---------------------------------------------------------
+# Helpers ---------------------------------------------------------------------------------------------
 
 def add_error(form, exc: DomainError) -> int:
     """Show a service's refusal on the form, next to its field when it names one; return the status."""
@@ -238,9 +238,7 @@ def officer_overview() -> dict:
 
 
 def init_app(app: Flask) -> None:
-    """Register the content pages, the version pages and their template helpers."""
-    from msgsys.content import version_routes  # noqa: F401  (adds the version pages to bp)
-
+    """Register the content pages and the template helpers the content and version pages share."""
     app.add_template_filter(mark_violations, "mark_violations")
     app.add_template_global(officer_overview, "officer_overview")
     app.jinja_env.globals.update(STATE_LABELS=STATE_LABELS, KIND_LABELS=KIND_LABELS, CHANNEL_LABELS=CHANNEL_LABELS)

@@ -145,7 +145,7 @@ def test_every_api_read_route_is_covered_by_the_credentials_walk(app):
 
 READ_ROLES = {
     "admin.user_list": {"admin"}, "admin.user_edit": {"admin"}, "admin.audit_log": {"admin"},
-    "content.review_queue": {"approver", "author_approver"},
+    "workflow.review_queue": {"approver", "author_approver"},
     "translation.index": {"translator_es", "translator_es2", "translator_quc"},
     "translation.glossary": {"translator_es", "translator_es2"}, "translation.editor": {"translator_es", "translator_es2"},
     "translation.catalog_upload": {"translator_es", "translator_es2"}, "translation.catalog_download": {"translator_es", "translator_es2"},

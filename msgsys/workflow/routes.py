@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from flask import flash, redirect, render_template, url_for
+from flask import Blueprint, Flask, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,11 +13,12 @@ from msgsys.content import service as content
 from msgsys.content.diff import diff_versions
 from msgsys.content.forms import STATE_LABELS, StepForm
 from msgsys.content.markup import render_markdown
-from msgsys.content.routes import bp
 from msgsys.errors import DomainError
 from msgsys.permissions import requires
 from msgsys.sms.encoding import count_sms
 from msgsys.workflow import service as workflow
+
+bp = Blueprint("workflow", __name__, url_prefix="/admin")
 
 
 @bp.get("/versions/<id:version_id>")
@@ -43,7 +44,7 @@ def version_step(version_id: int, step: str):
         form.form_errors.append(exc.message)
         return render_version(version, failed=step, form=form, status=exc.status, violations=violations)
     flash(_("Version %(n)d is now %(state)s.", n=version.number, state=STATE_LABELS.get(version.state, version.state)), "info")
-    return redirect(url_for("content.version_detail", version_id=version.id))
+    return redirect(url_for("workflow.version_detail", version_id=version.id))
 
 
 @bp.post("/versions/<id:version_id>/restore")
@@ -73,7 +74,7 @@ def render_version(version, *, failed: str | None = None, form: StepForm | None 
     if violations is None:
         violations = [v.as_dict() for v in workflow.policy_violations(s, version)]
     return render_template(
-        "content/version.html", version=version, message=message, campaign=content.campaign_of(s, message),
+        "workflow/version.html", version=version, message=message, campaign=content.campaign_of(s, message),
         body_html=render_markdown(version.body or ""), sms=count_sms(version.sms_text) if version.sms_text else None,
         reviewer=users.get_user(s, version.reviewed_by_id) if version.reviewed_by_id else None,
         violations=violations, previous=previous, diff=diff_versions(previous, version) if previous else None,
@@ -91,7 +92,7 @@ def version_diff(version_id: int, other_id: int):
     s = db.session()
     old, new = content.get_version(s, version_id), content.get_version(s, other_id)
     return render_template(
-        "content/diff.html", old=old, new=new, diff=diff_versions(old, new),
+        "workflow/diff.html", old=old, new=new, diff=diff_versions(old, new),
         old_message=content.get_message(s, old.message_id), new_message=content.get_message(s, new.message_id),
     )
 
@@ -109,7 +110,7 @@ def review_queue():
             "version": version, "message": message, "campaign": content.campaign_of(s, message),
             "published": published, "diff": diff_versions(published, version),
         })
-    return render_template("content/review.html", items=items)
+    return render_template("workflow/review.html", items=items)
 
 
 @bp.get("/schedule")
@@ -125,4 +126,9 @@ def schedule():
         entries.append({"when": when, "what": what, "version": version,
                         "message": messages[version.message_id], "campaign": campaigns[version.message_id]})
     days = [(day, list(items)) for day, items in groupby(entries, key=lambda e: e["when"].date())]
-    return render_template("content/schedule.html", days=days)
+    return render_template("workflow/schedule.html", days=days)
+
+
+def init_app(app: Flask) -> None:
+    """Register the version pages, the review queue and the schedule."""
+    app.register_blueprint(bp)
