@@ -151,7 +151,10 @@ class FakeTwilio:
 
     def start(self) -> "FakeTwilio":
         """Serve in a background thread until `stop()`."""
-        self._thread = threading.Thread(target=self.httpd.serve_forever, name="fake-twilio", daemon=True)
+        # a short poll so that stop() returns at once (each test starts and stops its own server)
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-twilio", daemon=True
+        )
         self._thread.start()
         return self
 
