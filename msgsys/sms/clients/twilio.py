@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import NoReturn
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
-from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from msgsys.sms.clients.base import PermanentError, RetryableError, SendResult, SentMessage, SmsClient
+from msgsys.sms.clients.base import PermanentError, RetryableError, SendResult, SentMessage, SmsClient, SmsError
 
 DEFAULT_TIMEOUT = 15.0  # seconds for one HTTP request to Twilio; the SDK's default is to wait forever
 
@@ -50,7 +51,7 @@ class TwilioClient(SmsClient):
         try:
             message = self.sdk.messages.create(to=to, from_=sender, body=body, status_callback=status_callback)
         except Exception as exc:  # noqa: BLE001 - every failure is sorted into the two kinds callers handle
-            raise _translate(exc, sending=True) from exc
+            _raise_sorted(exc, sending=True)
         return SendResult(sid=message.sid, status=message.status)
 
     def lookup_messages(self, *, to: str, sender: str, since: datetime) -> list[SentMessage]:
@@ -58,7 +59,7 @@ class TwilioClient(SmsClient):
         try:
             found = self.sdk.messages.list(to=to, from_=sender, date_sent_after=since)
         except Exception as exc:  # noqa: BLE001
-            raise _translate(exc, sending=False) from exc
+            _raise_sorted(exc, sending=False)
         return [
             SentMessage(
                 sid=m.sid,
@@ -74,12 +75,20 @@ class TwilioClient(SmsClient):
         ]
 
 
-def _translate(exc: Exception, *, sending: bool) -> Exception:
-    """Sort an SDK or network failure into RetryableError (try later) or PermanentError (never again)."""
-    if isinstance(exc, (RetryableError, PermanentError)):
-        return exc
+def _raise_sorted(exc: Exception, *, sending: bool) -> NoReturn:
+    """Raise an SDK or network failure as RetryableError or PermanentError; anything else (a bug) as it is."""
+    sorted_exc = _sort(exc, sending=sending)
+    if sorted_exc is None:
+        raise exc
+    raise sorted_exc from exc
+
+
+def _sort(exc: Exception, *, sending: bool) -> SmsError | None:
+    """RetryableError (try later) or PermanentError (never again) for an SDK or network failure, else None."""
     if isinstance(exc, TwilioRestException):
         return _by_status(exc.status, exc.code, exc.msg, sending=sending)
+    if isinstance(exc, TwilioServiceException):  # the newer RFC 9457 error body some Twilio APIs answer with
+        return _by_status(exc.status, exc.code, exc.detail or exc.title, sending=sending)
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return RetryableError(f"Twilio did not accept the connection in time: {exc}")
     if isinstance(exc, requests.exceptions.Timeout):
@@ -98,10 +107,10 @@ def _translate(exc: Exception, *, sending: bool) -> Exception:
         code = payload.get("code") if isinstance(payload, dict) else None
         message = payload.get("message", exc.args[0]) if isinstance(payload, dict) else exc.args[0]
         return _by_status(response.status_code, code, message, sending=sending)
-    return exc
+    return None
 
 
-def _by_status(status: int, code: int | None, message: str, *, sending: bool) -> Exception:
+def _by_status(status: int, code: int | None, message: str, *, sending: bool) -> SmsError:
     if status == 429 or code == 20429:
         return RetryableError(message, code=code, status=status)
     if status >= 500:
