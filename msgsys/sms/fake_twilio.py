@@ -403,7 +403,8 @@ class _Handler(BaseHTTPRequestHandler):
         match = re.fullmatch(r"/_fake/messages/(SM[0-9a-f]{32})/status", path)
         if match:
             try:
-                answered = self.fake.send_status(match.group(1), payload["status"], error_code=payload.get("error_code"))
+                sid, status, error_code = match.group(1), payload["status"], payload.get("error_code")
+                answered = self.fake.send_status(sid, status, error_code=error_code)
             except LookupError as exc:
                 return self._json(404, {"message": str(exc)})
             return self._json(200, {"callback_status": answered})
@@ -422,9 +423,8 @@ class _Handler(BaseHTTPRequestHandler):
         """Twilio's legacy error body: code, message, more_info, status."""
         known_status, message = ERRORS.get(code, (400, f"Error {code}"))
         status = status or known_status
-        self._json(status, {
-            "code": code, "message": message, "more_info": f"https://www.twilio.com/docs/errors/{code}", "status": status,
-        })
+        more_info = f"https://www.twilio.com/docs/errors/{code}"
+        self._json(status, {"code": code, "message": message, "more_info": more_info, "status": status})
 
     def _json(self, status: int, payload) -> None:
         body = json.dumps(payload).encode()

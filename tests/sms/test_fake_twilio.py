@@ -135,3 +135,18 @@ def test_the_command_serves_the_fake_on_the_given_port(tmp_path):
         process.terminate()
         process.wait(timeout=10)
         process.stdout.close()
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "found"),
+    [("DateSent", "2026-03-02", ["today"]), ("DateSent>", "2026-03-02", ["today"]),
+     ("DateSent<", "2026-03-01", ["yesterday"]), ("DateSent>", "2026-03-02T11:59:59Z", ["today"]),
+     ("DateSent<", "2026-03-02T12:00:00Z", ["today", "yesterday"])],
+)
+def test_the_message_list_filters_by_day_or_time_as_twilios_docs_write_them(fake, name, value, found):
+    for body, day in (("yesterday", 1), ("today", 2)):
+        message = fake.create({"To": TO, "From": SENDER, "Body": body})
+        message.date_created = message.date_created.replace(year=2026, month=3, day=day, hour=12, minute=0, second=0)
+    answer = requests.get(fake.url + MESSAGES, params={name: value, "To": TO},
+                          auth=(DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN), timeout=2)
+    assert [m["body"] for m in answer.json()["messages"]] == found
