@@ -39,6 +39,7 @@ def create_app(config_overrides: Mapping[str, Any] | None = None) -> Flask:
 
     models.load_all()
     import msgsys.workflow.tasks  # noqa: F401  (registers periodic jobs)
+    import msgsys.translation.service  # noqa: F401  (binds the translation table; carries translations over on approval)
     db.init_app(app, settings.database_url)
     i18n.init_app(app)
     errors.init_app(app)

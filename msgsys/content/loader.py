@@ -13,6 +13,7 @@ from msgsys.content import service as content
 from msgsys.content.models import Campaign, Message
 from msgsys.errors import DomainError, ValidationError
 from msgsys.workflow import service as workflow
+from msgsys.workflow.engine import System
 
 
 @dataclass
@@ -73,8 +74,8 @@ def load_file(session: Session, path: Path, *, author: User | None = None) -> Lo
                 version = content.new_version(session, actor=author, label=label, message=message, data=fields)
                 if author is not None:
                     workflow.transition(session, actor=author, version=version, name="submit")
-                else:
-                    workflow.submit_import(session, version=version, label=label)
+                else:  # no person named: the import itself submits it, and the policy still decides
+                    workflow.transition(session, actor=System("import", label=label), version=version, name="submit_import")
             except DomainError as exc:
                 raise ValidationError(_("%(path)s, message %(key)s: %(error)s", path=path.name, key=key, error=exc.message), details=exc.details) from None
             (report.created if latest is None else report.updated).append(key)
@@ -115,6 +116,6 @@ def attach_translations(session: Session, reports: list[LoadReport]) -> int:
                 translation = translations.start(session, actor=None, version=version, locale=locale, label=label)
                 translations.save(session, actor=None, translation=translation, origin=label, label=label,
                                   data={"title": texts.get("title"), "body": texts.get("body"), "sms_text": texts.get("sms")})
-                translations.submit_without_person(session, translation=translation, label=label)
+                translations.transition(session, actor=System("import", label=label), translation=translation, name="submit_import")
                 count += 1
     return count

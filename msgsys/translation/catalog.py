@@ -26,6 +26,7 @@ from msgsys.translation.models import FIELDS
 from msgsys.translation.pofile import MAX_BYTES as MAX_IMPORT_BYTES
 from msgsys.translation.pofile import Problem
 from msgsys.translation.pofile import read as read_strictly
+from msgsys.workflow.engine import System
 
 PO_FIELD = {"title": "title", "body": "body", "sms_text": "sms"}
 FIELD_OF = {v: k for k, v in PO_FIELD.items()}
@@ -168,6 +169,6 @@ def import_catalog(session: Session, *, data: bytes, actor: User | None, origin:
             continue
         if actor is not None:
             translations.transition(session, actor=actor, translation=translation, name="submit")
-        else:
-            translations.submit_without_person(session, translation=translation, label=origin)
+        else:  # no person behind the file: the import submits it, and the checks still decide
+            translations.transition(session, actor=System("import", label=origin), translation=translation, name="submit_import")
     return report

@@ -11,10 +11,9 @@ from sqlmodel import Session, col, func, select
 from msgsys import permissions
 from msgsys.audit import service as audit
 from msgsys.auth.models import User
-from msgsys.clock import now
 from msgsys.content.models import Campaign, Message, MessageVersion
 from msgsys.content.service import MAX_SMS, MAX_TITLE, text_fields
-from msgsys.text import clean_reason, clean_text
+from msgsys.text import clean_text
 from msgsys.content.markup import MAX_BODY_CHARS
 from msgsys.errors import InvalidTransition, NotFound, PermissionDenied, PolicyViolation, ValidationError
 from msgsys.locales import LOCALES, chain, native_name
@@ -22,7 +21,9 @@ from msgsys.policy import review as policy_review
 from msgsys.policy import service as policy
 from msgsys.translation.checks import CheckResult, Issue, check_field, from_violations
 from msgsys.translation.models import FIELDS, GlossaryTerm, Translation, TranslationRevision
-from msgsys.workflow.transitions import TRANSLATION_TRANSITIONS
+from msgsys.workflow import engine
+from msgsys.workflow.engine import Move, System, Transition, apply_transition
+from msgsys.workflow.transitions import TRANSLATIONS, VERSIONS
 
 TRANSLATABLE_STATES = ("approved", "published")
 
@@ -86,7 +87,7 @@ def clean(data: dict) -> dict:
 
 def save(session: Session, *, actor: User | None, translation: Translation, data: dict, origin: str = "web",
          label: str | None = None, confirmed: Iterable[str] | None = None) -> TranslationRevision:
-    """Write a new revision; the translation goes back to draft (an approved revision keeps serving recipients).
+    """Write a new revision; the translation is a draft again (`reopen`; an approved revision keeps serving recipients).
 
     `confirmed` names the outdated fields the translator has looked at again (all of them when None,
     as in the editor, which shows the source change beside each one).
@@ -100,12 +101,13 @@ def save(session: Session, *, actor: User | None, translation: Translation, data
                               author_label=actor.email if actor else (label or origin), origin=origin[:120], **fields)
     session.add(rev)
     session.flush()
-    before = translation.state
-    translation.current_revision_id, translation.state = rev.id, "draft"
+    translation.current_revision_id = rev.id
     translation.outdated_fields = "" if confirmed is None else ",".join(f for f in translation.outdated_list if f not in set(confirmed))
     session.add(translation)
     audit.record(session, actor=actor, label=label, action="translation.edit", subject_type="translation", subject_id=translation.id,
-                 before={"state": before}, after={"state": "draft", "revision": number, "origin": rev.origin})
+                 before={"state": translation.state}, after={"revision": number, "origin": rev.origin})
+    if translation.state != "draft":  # new text: whatever was under review or approved, it is a draft again
+        apply_transition(session, TRANSLATIONS, translation, System("save", label=label or origin, user=actor), "reopen")
     return rev
 
 
@@ -167,25 +169,14 @@ def _require_live_source(session: Session, translation: Translation) -> None:
         raise InvalidTransition(_("Version %(n)d of the source is no longer in use; translate its current version.", n=version.number))
 
 
-def _writers_since_approval(session: Session, translation: Translation) -> set[int]:
-    """Everyone who wrote a revision after the last approved one: none of them may review it."""
+def writers(session: Session, translation: Translation) -> dict[int, set[int]]:
+    """Everyone who wrote a revision after the last approved one, with those revisions' numbers: none of them may review it."""
     approved = revision(session, translation.approved_revision_id)
-    return {r.author_id for r in revisions(session, translation) if r.author_id and (approved is None or r.number > approved.number)}
-
-
-def submit_without_person(session: Session, *, translation: Translation, label: str) -> Translation:
-    """Submit what an import with no person behind it wrote; the checks still decide, and it only reaches review."""
-    if translation.state != "draft":
-        raise InvalidTransition(_("Only a draft can be submitted."))
-    result = check(session, translation)
-    if result.blocking:
-        raise PolicyViolation(_("This translation cannot go forward: %(n)d problem(s) to fix.", n=len(result.blocking)),
-                              details={"violations": [i.as_dict() for i in result.issues]})
-    translation.state = "in_review"
-    session.add(translation)
-    audit.record(session, actor=None, label=label, action="translation.submit", subject_type="translation", subject_id=translation.id,
-                 before={"state": "draft"}, after={"state": "in_review"})
-    return translation
+    found: dict[int, set[int]] = {}
+    for r in revisions(session, translation):
+        if r.author_id and (approved is None or r.number > approved.number):
+            found.setdefault(r.author_id, set()).add(r.number)
+    return found
 
 
 def statement_confirmation_needed(session: Session, translation: Translation) -> bool:
@@ -200,57 +191,87 @@ def statement_confirmation_needed(session: Session, translation: Translation) ->
     return message.kind == "advisory" and not policy_review.statement_rule_in_force(session, locale=translation.locale, kind=message.kind)
 
 
-def transition(session: Session, *, actor: User, translation: Translation, name: str, reason: str = "",
+def transition(session: Session, *, actor: User | System | None, translation: Translation, name: str, reason: str = "",
                confirm_required_statement: bool = False) -> Translation:
-    """Submit, approve or request changes on a translation: locale-bound permission, four eyes, checks.
+    """Take one step of the translation table: submit, approve or request changes (or, for the system, its own rows).
 
     Approving needs `confirm_required_statement` where statement_confirmation_needed says so; the audit event keeps it.
     """
-    step = TRANSLATION_TRANSITIONS.get(name)
-    if step is None:
-        raise InvalidTransition(_("There is no step called %(name)s.", name=name))
-    if translation.state not in step.sources:
-        raise InvalidTransition(_("A translation in state %(state)s cannot be %(action)s.", state=translation.state, action=name),
-                                details={"state": translation.state, "allowed_from": sorted(step.sources)})
-    _require_live_source(session, translation)
+    return apply_transition(session, TRANSLATIONS, translation, actor, name, reason=reason,
+                            confirm_required_statement=confirm_required_statement)
+
+
+def steps_for(session: Session, *, translation: Translation, user: User) -> list[Transition]:
+    """The steps this user may take on this translation now (the same rules transition applies, writers included)."""
+    return engine.steps_for(session, TRANSLATIONS, translation, user)
+
+
+def _author_of(session: Session, translation: Translation) -> int | None:
     rev = revision(session, translation.current_revision_id)
-    author_id = rev.author_id if rev else None
-    if step.four_eyes and actor.id in _writers_since_approval(session, translation):
-        author_id = actor.id  # wrote part of what is under review: four eyes refuses them below
-    permissions.require(actor, step.permission, locale=translation.locale, subject_type="translation", subject_id=translation.id,
-                        author_id=author_id if step.four_eyes else None)
-    if step.own_only and author_id is not None and author_id != actor.id:
-        permissions.deny(actor, step.permission, _("Only the author of this text can submit it."), subject_type="translation", subject_id=translation.id)
-    reason = clean_reason(reason, required=step.needs_reason)
-    confirmed = name == "approve" and statement_confirmation_needed(session, translation)
-    if confirmed and confirm_required_statement is not True:
+    return rev.author_id if rev else None
+
+
+def _checked(session: Session, translation: Translation) -> list[dict]:
+    result = check(session, translation)
+    if result.blocking:
+        raise PolicyViolation(_("This translation cannot go forward: %(n)d problem(s) to fix.", n=len(result.blocking)),
+                              details={"violations": [i.as_dict() for i in result.issues]})
+    return [i.as_dict() for i in result.warnings]
+
+
+def _current_number(session: Session, translation: Translation) -> dict:
+    rev = revision(session, translation.current_revision_id)
+    return {"revision": rev.number if rev else None}
+
+
+TRANSLATIONS.bind(
+    author_of=_author_of,
+    locale_of=lambda _session, translation: translation.locale,
+    writers=writers,
+    policy=_checked,
+    audit_after=_current_number,
+)
+
+
+@TRANSLATIONS.on("check", "*")
+def _live_source(move: Move) -> None:
+    _require_live_source(move.session, move.subject)
+
+
+@TRANSLATIONS.on("check", "approve")
+def _statement_confirmed(move: Move) -> None:
+    """A K'iche' advisory needs the reviewer's word for the required statement until a rule checks it."""
+    if not statement_confirmation_needed(move.session, move.subject):
+        return
+    if move.context.get("confirm_required_statement") is not True:
         raise ValidationError(
             _("Confirm that this text tells people not to approach the border until instructed: no approved %(language)s rule checks it yet.",
-              language=native_name(translation.locale)),
+              language=native_name(move.subject.locale)),
             details={"field": "confirm_required_statement"},
         )
-    warnings = []
-    if step.checks_policy:
-        result = check(session, translation, rev)
-        if result.blocking:
-            raise PolicyViolation(_("This translation cannot go forward: %(n)d problem(s) to fix.", n=len(result.blocking)),
-                                  details={"violations": [i.as_dict() for i in result.issues]})
-        warnings = [i.as_dict() for i in result.warnings]
-    before = translation.state
-    translation.state = step.target
-    if name in ("approve", "request_changes"):
-        translation.reviewed_by_id, translation.reviewed_at, translation.review_reason = actor.id, now(), reason
-    if name == "approve":
-        translation.approved_revision_id, translation.outdated_fields = rev.id, ""
-    session.add(translation)
-    audit.record(session, actor=actor, action=f"translation.{name}", subject_type="translation", subject_id=translation.id,
-                 before={"state": before}, after={"state": translation.state, "revision": rev.number if rev else None, **({"warnings": warnings} if warnings else {}),
-                                                  **({"confirmed_required_statement": True} if confirmed else {})}, note=reason)
-    return translation
+    move.audit["confirmed_required_statement"] = True
 
 
-def carry_over(session: Session, *, version: MessageVersion) -> list[Translation]:
+@TRANSLATIONS.on("apply", "approve", "request_changes")
+def _reviewed(move: Move) -> None:
+    translation = move.subject
+    translation.reviewed_by_id, translation.reviewed_at, translation.review_reason = move.person.id, move.at, move.reason
+
+
+@TRANSLATIONS.on("apply", "approve")
+def _approved(move: Move) -> None:
+    move.subject.approved_revision_id, move.subject.outdated_fields = move.subject.current_revision_id, ""
+
+
+@TRANSLATIONS.on("apply", "carry_over")
+def _carried(move: Move) -> None:
+    move.audit.update(move.context["carried"])
+
+
+@VERSIONS.on("after", "approve")
+def carry_over(move: Move) -> list[Translation]:
     """When a new source version is approved, bring the previous version's translations over as outdated."""
+    session, version = move.session, move.subject
     previous = session.exec(
         select(MessageVersion).where(MessageVersion.message_id == version.message_id, MessageVersion.number < version.number,
                                      col(MessageVersion.state).in_(["approved", "published", "retired"]))
@@ -266,7 +287,8 @@ def carry_over(session: Session, *, version: MessageVersion) -> list[Translation
         if old_rev is None:
             continue
         changed = [f for f in FIELDS if getattr(previous, f) != getattr(version, f)]
-        new = Translation(version_id=version.id, locale=old.locale, state="outdated", carried_from_id=old.id, outdated_fields=",".join(changed))
+        new = Translation(version_id=version.id, locale=old.locale, state=TRANSLATIONS.initial, carried_from_id=old.id,
+                          outdated_fields=",".join(changed))
         session.add(new)
         session.flush()
         rev = TranslationRevision(translation_id=new.id, number=1, title=old_rev.title, body=old_rev.body, sms_text=old_rev.sms_text,
@@ -274,9 +296,8 @@ def carry_over(session: Session, *, version: MessageVersion) -> list[Translation
         session.add(rev)
         session.flush()
         new.current_revision_id = rev.id
-        session.add(new)
-        audit.record(session, actor=None, label="system", action="translation.carry_over", subject_type="translation", subject_id=new.id,
-                     after={"from": old.id, "version": version.id, "locale": old.locale, "state": "outdated", "changed": changed})
+        apply_transition(session, TRANSLATIONS, new, System("carry-over"), "carry_over",
+                         carried={"from": old.id, "version": version.id, "locale": old.locale, "changed": changed})
         carried.append(new)
     return carried
 

@@ -1,24 +1,30 @@
-"""Moving message versions through the workflow: review, approval, publication, retirement."""
+"""Moving message versions through the workflow: review, approval, publication, retirement.
+
+The rows are in msgsys.workflow.transitions (VERSIONS); this module binds that table to versions and
+hangs the version steps' own checks and side effects on it; msgsys.workflow.engine takes every step.
+"""
 from __future__ import annotations
 
 import hashlib
 import json
 import unicodedata
+from collections.abc import Iterable
 from datetime import timezone
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, select
 
-from msgsys import permissions
-from msgsys.audit import service as audit
+from msgsys import db, permissions
 from msgsys.auth.models import User
 from msgsys.clock import now
 from msgsys.content.models import TEXT_FIELDS, Campaign, Message, MessageVersion
 from msgsys.content.service import text_fields
-from msgsys.errors import InvalidTransition, PermissionDenied, ValidationError
+from msgsys.errors import InvalidTransition, ValidationError
 from msgsys.policy import service as policy
-from msgsys.text import clean_reason
-from msgsys.workflow.transitions import VERSION_TRANSITIONS, Transition, available, writer_refusal
+from msgsys.workflow import engine
+from msgsys.workflow.engine import Move, System, Transition, apply_transition
+from msgsys.workflow.transitions import VERSIONS
 
 
 def policy_violations(session: Session, version: MessageVersion):
@@ -29,45 +35,10 @@ def policy_violations(session: Session, version: MessageVersion):
     return policy.check(session, fields=fields, locale=campaign.source_locale, kind=message.kind)
 
 
-def transition(session: Session, *, actor: User | None, version: MessageVersion, name: str, reason: str = "", label: str | None = None) -> MessageVersion:
-    """Take one step of the table for a version, checking state, permission, four eyes, reason and policy."""
-    step = VERSION_TRANSITIONS.get(name)
-    if step is None:
-        raise InvalidTransition(_("There is no step called %(name)s.", name=name))
-    if version.state not in step.sources:
-        raise InvalidTransition(
-            _("A version in state %(state)s cannot be %(action)s.", state=version.state, action=name),
-            details={"state": version.state, "allowed_from": sorted(step.sources)},
-        )
-    if step.permission is not None:
-        if actor is None:
-            raise PermissionDenied(_("You need to sign in."))
-        permissions.require(actor, step.permission, subject_type="version", subject_id=version.id,
-                            author_id=version.author_id if step.four_eyes else None)
-        if step.own_only and version.author_id is not None and version.author_id != actor.id:
-            permissions.deny(actor, step.permission, _("Only the author of this version can submit it."),
-                             subject_type="version", subject_id=version.id)
-        if step.four_eyes:
-            wrote = writers(session, version)
-            refused = writer_refusal(step, user=actor, writers=wrote)
-            if refused:
-                permissions.deny(actor, step.permission, refused, subject_type="version", subject_id=version.id,
-                                 wrote_versions=sorted(wrote[actor.id]))
-    elif actor is not None:
-        raise PermissionDenied(_("Only the scheduler takes this step."))
-    reason = clean_reason(reason, required=step.needs_reason)
-    if name == "approve":
-        newer = _newer_published(session, version)
-        if newer is not None:
-            raise InvalidTransition(_("Version %(n)d is already published; this older version would replace it. Restore it as a new draft instead.", n=newer.number))
-        if _expired(version, now()):
-            raise ValidationError(
-                _("This version's expiry (expires_at, %(when)s UTC) has passed: approving it would publish an expired message. Make a new version with a later expiry.",
-                  when=version.expires_at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M")),
-                details={"field": "expires_at"},
-            )
-    warnings = policy.enforce(policy_violations(session, version)) if step.checks_policy else []
-    return _apply(session, step, version=version, actor=actor, reason=reason, warnings=warnings, label=label)
+def transition(session: Session, *, actor: User | System | None, version: MessageVersion, name: str, reason: str = "",
+               **context) -> MessageVersion:
+    """Take one step of the version table (see msgsys.workflow.engine.apply_transition for what is checked)."""
+    return apply_transition(session, VERSIONS, version, actor, name, reason=reason, **context)
 
 
 def _once_approved(version: MessageVersion) -> bool:
@@ -113,49 +84,92 @@ def writers(session: Session, version: MessageVersion) -> dict[int, set[int]]:
 
 def steps_for(session: Session, *, version: MessageVersion, user: User) -> list[Transition]:
     """The steps this user may take on this version now, for buttons and API hints (the same rules transition applies)."""
-    return available(state=version.state, user=user, author_id=version.author_id, writers=writers(session, version))
+    return engine.steps_for(session, VERSIONS, version, user)
 
 
 def _expired(version: MessageVersion, at) -> bool:
     return version.expires_at is not None and version.expires_at <= at
 
 
-def submit_import(session: Session, *, version: MessageVersion, label: str) -> MessageVersion:
-    """Submit a version a file import wrote (no person to act as); the policy still decides."""
-    if version.state != "draft":
-        raise InvalidTransition(_("Only a draft can be submitted."))
-    warnings = policy.enforce(policy_violations(session, version))
-    return _apply(session, VERSION_TRANSITIONS["submit"], version=version, actor=None, reason="", warnings=warnings, label=label)
+def _warnings(session: Session, version: MessageVersion) -> list[dict]:
+    return [w.as_dict() for w in policy.enforce(policy_violations(session, version))]
 
 
-def _apply(session: Session, step: Transition, *, version: MessageVersion, actor, reason: str, warnings, label=None) -> MessageVersion:
-    before = version.state
-    at = now()
-    version.state = step.target
-    if step.name == "submit":
-        version.submitted_at = at
-    elif step.name in ("approve", "request_changes"):
-        version.reviewed_by_id, version.reviewed_at, version.review_reason = actor.id, at, reason
-    elif step.name == "publish":
-        version.published_at = at
-    elif step.target == "retired":
-        version.retired_at, version.retire_reason = at, reason or step.name
-    session.add(version)
-    after = {"state": version.state, "hash": version.content_hash}
-    if warnings:
-        after["warnings"] = [w.as_dict() for w in warnings]
-    audit.record(session, actor=actor, label=label or ("scheduler" if actor is None else None), action=f"version.{step.name}",
-                 subject_type="version", subject_id=version.id, before={"state": before}, after=after, note=reason)
-    session.flush()
-    if step.name == "approve":
-        from msgsys.translation import service as translations
+VERSIONS.bind(
+    author_of=lambda _session, version: version.author_id,
+    writers=writers,
+    policy=_warnings,
+    audit_after=lambda _session, version: {"hash": version.content_hash},
+)
 
-        translations.carry_over(session, version=version)
-        if version.go_live_at is None or version.go_live_at <= at:
-            _publish(session, version, actor=actor)  # published by the approval itself: the approver is who did it
-    if step.name == "publish":
-        _supersede_older(session, version, actor=actor)
-    return version
+
+@VERSIONS.on("check", "approve")
+def _approvable(move: Move) -> None:
+    """An older version never replaces a newer one that is live, and an expired one is never approved."""
+    version = move.subject
+    newer = _newer_published(move.session, version)
+    if newer is not None:
+        raise InvalidTransition(_("Version %(n)d is already published; this older version would replace it. Restore it as a new draft instead.", n=newer.number))
+    if _expired(version, move.at):
+        raise ValidationError(
+            _("This version's expiry (expires_at, %(when)s UTC) has passed: approving it would publish an expired message. Make a new version with a later expiry.",
+              when=version.expires_at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M")),
+            details={"field": "expires_at"},
+        )
+
+
+@VERSIONS.on("apply", "submit", "submit_import")
+def _submitted(move: Move) -> None:
+    move.subject.submitted_at = move.at
+
+
+@VERSIONS.on("apply", "approve", "request_changes")
+def _reviewed(move: Move) -> None:
+    version = move.subject
+    version.reviewed_by_id, version.reviewed_at, version.review_reason = move.person.id, move.at, move.reason
+
+
+@VERSIONS.on("apply", "publish")
+def _published(move: Move) -> None:
+    move.subject.published_at = move.at
+
+
+@VERSIONS.on("apply", "retire", "expire", "supersede")
+def _retired(move: Move) -> None:
+    version = move.subject
+    version.retired_at, version.retire_reason = move.at, move.reason or move.step.name
+    if move.step.name == "supersede":
+        version.superseded_by_id = move.context["by"].id
+
+
+@VERSIONS.on("after", "approve")
+def _publish_when_due(move: Move) -> None:
+    version = move.subject
+    if version.go_live_at is None or version.go_live_at <= move.at:
+        _publish(move.session, version, actor=System("approval", user=move.person))  # the approver is who did it
+
+
+@VERSIONS.on("after", "publish")
+def _supersede_older(move: Move) -> None:
+    """A newer published version retires the older published (or still approved, older) ones."""
+    version = move.subject
+    older = move.session.exec(
+        select(MessageVersion).where(
+            MessageVersion.message_id == version.message_id,
+            MessageVersion.id != version.id,
+            MessageVersion.number < version.number,
+            col(MessageVersion.state).in_(["published", "approved"]),
+        )
+    ).all()
+    for old in older:
+        try:
+            _supersede(move.session, old, by=version, actor=move.actor)
+        except InvalidTransition:
+            continue  # retired meanwhile (expired or withdrawn in another transaction): nothing left to supersede
+
+
+def _supersede(session: Session, version: MessageVersion, *, by: MessageVersion, actor: System) -> None:
+    apply_transition(session, VERSIONS, version, actor, "supersede", reason=_("superseded by version %(n)d", n=by.number), by=by)
 
 
 def _newer_published(session: Session, version: MessageVersion) -> MessageVersion | None:
@@ -165,64 +179,55 @@ def _newer_published(session: Session, version: MessageVersion) -> MessageVersio
     ).first()
 
 
-def _publish(session: Session, version: MessageVersion, *, actor: User | None = None) -> None:
-    """Put an approved version live (actor None: the scheduler); an expired one never goes live."""
+def _publish(session: Session, version: MessageVersion, *, actor: System) -> bool:
+    """Put an approved version live; True when it went live. An expired one never does (the expiry retires it)."""
     if _expired(version, now()):
-        return  # the expiry pass retires it
+        return False
     newer = _newer_published(session, version)
     if newer is not None:  # a newer version went live first: this one never replaces it
-        version.superseded_by_id = newer.id
-        _apply(session, VERSION_TRANSITIONS["supersede"], version=version, actor=actor,
-               reason=_("superseded by version %(n)d", n=newer.number), warnings=[])
-        return
-    _apply(session, VERSION_TRANSITIONS["publish"], version=version, actor=actor, reason="", warnings=[])
+        _supersede(session, version, by=newer, actor=actor)
+        return False
+    apply_transition(session, VERSIONS, version, actor, "publish")
+    return True
 
 
-def _supersede_older(session: Session, version: MessageVersion, *, actor: User | None = None) -> None:
-    """A newer published version retires the older published (or still approved, older) ones."""
-    older = session.exec(
-        select(MessageVersion).where(
-            MessageVersion.message_id == version.message_id,
-            MessageVersion.id != version.id,
-            MessageVersion.number < version.number,
-            col(MessageVersion.state).in_(["published", "approved"]),
-        )
-    ).all()
-    for old in older:
-        old.superseded_by_id = version.id
-        _apply(session, VERSION_TRANSITIONS["supersede"], version=old, actor=actor, reason=_("superseded by version %(n)d", n=version.number), warnings=[])
+def due(at) -> sa.ColumnElement[bool]:
+    """Versions whose go-live has come or whose expiry has passed: what the scheduler claims."""
+    going_live = sa.and_(col(MessageVersion.state).in_(VERSIONS["publish"].sources), MessageVersion.go_live_at <= at)
+    ending = sa.and_(col(MessageVersion.state).in_(VERSIONS["expire"].sources), MessageVersion.expires_at <= at)
+    return sa.or_(going_live, ending)
 
 
-def run_schedule(session: Session) -> dict[str, int]:
-    """Publish approved versions whose go-live has come; retire those whose expiry has passed."""
+def run_schedule(session: Session, ids: Iterable[int] | None = None) -> dict[str, int]:
+    """Publish the versions among `ids` whose go-live has come; retire those whose expiry has passed.
+
+    The caller has claimed these rows (msgsys.db.claim_rows) for this transaction: that claim is what keeps
+    two workers from acting on the same version, so nothing else is locked or read again here. Without
+    `ids`, the due versions are claimed here first.
+    """
     at = now()
+    if ids is None:
+        ids = db.claim_rows(session, MessageVersion, where=[due(at)])
+    scheduler = System("scheduler")
+    versions = sorted((v for v in (session.get(MessageVersion, i) for i in ids) if v is not None),
+                      key=lambda v: (v.message_id, v.number))  # older first: a newer one going live then retires it
     published = expired = 0
-    due = session.exec(
-        select(MessageVersion).where(MessageVersion.state == "approved", MessageVersion.go_live_at != None, MessageVersion.go_live_at <= at,  # noqa: E711
-                                     or_(MessageVersion.expires_at == None, MessageVersion.expires_at > at))  # noqa: E711  (expired: retired below, never published)
-        .order_by(MessageVersion.message_id, MessageVersion.number)
-        .with_for_update(skip_locked=True)  # concurrent workers each take different rows (PostgreSQL)
-    ).all()
-    for version in due:
-        session.refresh(version)
-        if version.state == "approved" and not _expired(version, at):  # another worker may have taken it meanwhile
-            _publish(session, version)
-            published += 1
-    ending = session.exec(
-        select(MessageVersion).where(col(MessageVersion.state).in_(["published", "approved"]), MessageVersion.expires_at != None, MessageVersion.expires_at <= at)  # noqa: E711
-        .with_for_update(skip_locked=True)
-    ).all()
-    for version in ending:
-        _apply(session, VERSION_TRANSITIONS["expire"], version=version, actor=None, reason=_("expired"), warnings=[])
-        expired += 1
+    for version in versions:
+        if version.state in VERSIONS["publish"].sources and version.go_live_at is not None and version.go_live_at <= at:
+            published += _publish(session, version, actor=scheduler)
+    for version in versions:
+        if version.state in VERSIONS["expire"].sources and _expired(version, at):
+            apply_transition(session, VERSIONS, version, scheduler, "expire", reason=_("expired"))
+            expired += 1
     return {"published": published, "expired": expired}
 
 
 def review_queue(session: Session, *, user: User) -> list[MessageVersion]:
     """Versions waiting for review that this user may review (not their own, nor carrying their unapproved writing), oldest first."""
     waiting = session.exec(select(MessageVersion).where(MessageVersion.state == "in_review").order_by(col(MessageVersion.submitted_at))).all()
-    return [v for v in waiting if permissions.can(user, "version.approve", author_id=v.author_id)
-            and writer_refusal(VERSION_TRANSITIONS["approve"], user=user, writers=writers(session, v)) is None]
+    return [v for v in waiting if permissions.can(user, "version.approve", author_id=v.author_id)  # cheap, before counting writers
+            and engine.refusal(VERSIONS, VERSIONS["approve"], state=v.state, actor=user, author_id=v.author_id,
+                               writers=writers(session, v)) is None]
 
 
 def schedule(session: Session) -> list[tuple[object, str, MessageVersion]]:

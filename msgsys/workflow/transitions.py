@@ -1,90 +1,80 @@
-"""The message-version state machine as data: one table used by the UI, the API and the tests."""
+"""The state machines of message versions and translations as data: one table each, used by the UI, the API and the tests.
+
+Every state but the one a subject is created in is reached only through a row. A row is taken by a person
+holding its permission, or by the system (`system`: which part of it) for what no person does by hand:
+an import with no person behind it, the scheduler, an approval that publishes at once, carry-over, a save.
+The engine (msgsys.workflow.engine) takes every row the same way; the owning modules bind the tables
+(msgsys.workflow.service for versions, msgsys.translation.service for translations).
+"""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
-from msgsys import permissions
+from flask_babel import lazy_gettext as _l
 
+from msgsys.content.models import VERSION_STATES
+from msgsys.translation.models import TRANSLATION_STATES
+from msgsys.workflow import engine
+from msgsys.workflow.engine import Transition, row
 
-@dataclass(frozen=True)
-class Transition:
-    """An allowed move from some states to one, and who may make it."""
+__all__ = ["Transition", "VERSION_TRANSITIONS", "TRANSLATION_TRANSITIONS", "VERSIONS", "TRANSLATIONS", "available"]
 
-    name: str
-    sources: frozenset[str]
-    target: str
-    permission: str | None  # None: only the system (scheduler) takes it
-    needs_reason: bool = False
-    four_eyes: bool = False  # the version's author may never take it
-    own_only: bool = False  # only the version's author may take it
-    checks_policy: bool = False
+VERSIONS = engine.Table(
+    "version", states=VERSION_STATES, initial="draft", writers_key="wrote_versions",
+    rows=[
+        row("submit", {"draft"}, "in_review", "version.submit", own_only=True, checks_policy=True),
+        row("approve", {"in_review"}, "approved", "version.approve", four_eyes=True, checks_policy=True),
+        row("request_changes", {"in_review"}, "changes_requested", "version.request_changes", needs_reason=True, four_eyes=True),
+        row("retire", {"approved", "published"}, "retired", "version.retire", needs_reason=True),
+        # A campaign file loaded with no person named: the policy still decides.
+        row("submit_import", {"draft"}, "in_review", system={"import"}, checks_policy=True),
+        # At go-live (the scheduler), or at once when the approval finds it due (recorded as the approver's).
+        row("publish", {"approved"}, "published", system={"scheduler", "approval"}),
+        row("expire", {"approved", "published"}, "retired", system={"scheduler"}),
+        # A newer version went live: the older ones retire.
+        row("supersede", {"approved", "published"}, "retired", system={"scheduler", "approval"}),
+    ],
+    wording={
+        "state": _l("A version in state %(state)s cannot be %(action)s."),
+        "own_only": _l("Only the author of this version can submit it."),
+        "writers": _l("You wrote text this version carries (version %(numbers)s of this message, not approved by anyone else "
+                      "since): four eyes, someone else must review it."),
+    },
+)
 
+# The permission of a translation row is bound to the translation's locale.
+TRANSLATIONS = engine.Table(
+    "translation", states=TRANSLATION_STATES, initial="draft", writers_key="wrote_revisions",
+    rows=[
+        row("submit", {"draft"}, "in_review", "translation.submit", own_only=True, checks_policy=True),
+        row("approve", {"in_review"}, "approved", "translation.approve", four_eyes=True, checks_policy=True),
+        row("request_changes", {"in_review"}, "changes_requested", "translation.request_changes", needs_reason=True, four_eyes=True),
+        # Texts a campaign file (or a catalog) brought with no person behind them: the checks still decide.
+        row("submit_import", {"draft"}, "in_review", system={"import"}, checks_policy=True),
+        # A new revision was saved: whatever was under review or approved, the text is a draft again
+        # (an approved revision keeps serving recipients until another is approved).
+        row("reopen", {"in_review", "changes_requested", "approved", "outdated"}, "draft", system={"save"}),
+        # A translation just made for a newer source version from the previous version's text.
+        row("carry_over", {"draft"}, "outdated", system={"carry-over"}),
+    ],
+    wording={
+        "state": _l("A translation in state %(state)s cannot be %(action)s."),
+        "own_only": _l("Only the author of this text can submit it."),
+        # Whoever wrote a revision since the last approval: the plain four-eyes reason.
+        "writers": _l("Four eyes: you cannot review or approve your own work."),
+    },
+)
 
-def _t(name, sources, target, permission, **kw) -> Transition:
-    return Transition(name, frozenset(sources), target, permission, **kw)
-
-
-VERSION_TRANSITIONS: dict[str, Transition] = {
-    t.name: t
-    for t in (
-        _t("submit", {"draft"}, "in_review", "version.submit", own_only=True, checks_policy=True),
-        _t("approve", {"in_review"}, "approved", "version.approve", four_eyes=True, checks_policy=True),
-        _t("request_changes", {"in_review"}, "changes_requested", "version.request_changes", needs_reason=True, four_eyes=True),
-        _t("retire", {"approved", "published"}, "retired", "version.retire", needs_reason=True),
-        _t("publish", {"approved"}, "published", None),
-        _t("expire", {"approved", "published"}, "retired", None),
-        _t("supersede", {"published", "approved"}, "retired", None),
-    )
-}
-
-
-# Translations: the same shape of table; the permission is bound to the translation's locale.
-TRANSLATION_TRANSITIONS: dict[str, Transition] = {
-    t.name: t
-    for t in (
-        _t("submit", {"draft"}, "in_review", "translation.submit", own_only=True, checks_policy=True),
-        _t("approve", {"in_review"}, "approved", "translation.approve", four_eyes=True, checks_policy=True),
-        _t("request_changes", {"in_review"}, "changes_requested", "translation.request_changes", needs_reason=True, four_eyes=True),
-    )
-}
-
-
-def writer_refusal(transition: Transition, *, user, writers: Mapping[int, Iterable[int]]) -> str | None:
-    """Four eyes beyond the direct author: why someone whose writing the text carries may not review it, or None.
-
-    `writers` maps each such person to the numbers of the versions they wrote (see workflow.service.writers).
-    """
-    from flask_babel import gettext as _
-
-    numbers = writers.get(getattr(user, "id", None)) if transition.four_eyes else None
-    if not numbers:
-        return None
-    return _("You wrote text this version carries (version %(numbers)s of this message, not approved by anyone else since): "
-             "four eyes, someone else must review it.", numbers=", ".join(str(n) for n in sorted(numbers)))
-
-
-def refusal(transition: Transition, *, state: str, user, author_id: int | None, locale: str | None = None,
-            writers: Mapping[int, Iterable[int]] | None = None) -> str | None:
-    """Why this user may not take this transition from this state now, or None."""
-    from flask_babel import gettext as _
-
-    if state not in transition.sources:
-        return _("This cannot be %(action)s from the state %(state)s.", state=state, action=transition.name)
-    if transition.permission is None:
-        return _("Only the scheduler takes this step.")
-    reason = permissions.refusal(user, transition.permission, locale=locale, author_id=author_id if transition.four_eyes else None)
-    if reason:
-        return reason
-    reason = writer_refusal(transition, user=user, writers=writers or {})
-    if reason:
-        return reason
-    if transition.own_only and author_id is not None and author_id != user.id:
-        return _("Only the author of this text can submit it.")
-    return None
+# The names the routes and the API know.
+VERSION_TRANSITIONS = VERSIONS
+TRANSLATION_TRANSITIONS = TRANSLATIONS
 
 
-def available(*, state: str, user, author_id: int | None, table: dict[str, Transition] = VERSION_TRANSITIONS, locale: str | None = None,
+def available(*, state: str, user, author_id: int | None, table: engine.Table = VERSIONS, locale: str | None = None,
               writers: Mapping[int, Iterable[int]] | None = None) -> list[Transition]:
-    """Transitions this user could take on a version (or translation) in this state, for buttons and API hints."""
-    return [t for t in table.values() if refusal(t, state=state, user=user, author_id=author_id, locale=locale, writers=writers) is None]
+    """Steps this user could take on a version (or translation) in this state, for buttons and API hints.
+
+    Without `writers`, four eyes knows only the direct author: prefer workflow.service.steps_for and
+    translation.service.steps_for, which count everyone whose writing the text carries.
+    """
+    return engine.available(table, state=state, user=user, author_id=author_id, locale=locale, writers=writers)
