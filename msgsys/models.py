@@ -10,6 +10,7 @@ def load_all() -> type[SQLModel]:
     from msgsys.auth import models as _auth  # noqa: F401
     from msgsys.content import models as _content  # noqa: F401
     from msgsys.policy import models as _policy  # noqa: F401
+    from msgsys.sms import models as _sms  # noqa: F401
     from msgsys.translation import models as _translation  # noqa: F401
 
     _content.install_guards()

@@ -38,17 +38,22 @@ ACTIONS: dict[str, frozenset[str]] = {
     "translation.request_changes": frozenset({"translator"}),
     "catalog.import": frozenset({"translator"}),
     "sandbox.view": frozenset({"author", "approver", "admin"}),
+    "subscriber.manage": frozenset({"admin"}),
+    "keyword.manage": frozenset({"admin"}),
+    # A keyword in a language that needs a native speaker's sign-off (K'iche', msgsys.sms.keywords) matches once a
+    # translator of that language who did not add it approves it; the keyword's locale is the locale here.
+    "keyword.approve": frozenset({"translator"}),
 }
 
 LOCALE_BOUND = frozenset(
     {"translation.edit", "translation.submit", "translation.approve", "translation.request_changes", "catalog.import",
-     "policy.approve", "policy.reject"}
+     "policy.approve", "policy.reject", "keyword.approve"}
 )
 
 # Four eyes: whoever wrote the thing may never take these actions on it, whatever roles they hold.
 FOUR_EYES = frozenset(
     {"version.approve", "version.request_changes", "broadcast.approve", "translation.approve", "translation.request_changes",
-     "policy.approve", "policy.reject"}
+     "policy.approve", "policy.reject", "keyword.approve"}
 )
 
 

@@ -33,6 +33,9 @@ EXPECTED = {
     "translation.request_changes": {"translator"},
     "catalog.import": {"translator"},
     "sandbox.view": {"author", "approver", "admin"},
+    "subscriber.manage": {"admin"},
+    "keyword.manage": {"admin"},
+    "keyword.approve": {"translator"},
 }
 
 
@@ -63,7 +66,7 @@ def test_translators_only_act_in_their_own_locales(action):
 
 @pytest.mark.parametrize("action", sorted(permissions.FOUR_EYES))
 def test_four_eyes_nobody_reviews_their_own_work(action):
-    role = "translator" if action.startswith(("translation", "policy")) else "approver"
+    role = "translator" if action.startswith(("translation", "policy", "keyword")) else "approver"
     reviewer = _user(role, uid=7)
     assert permissions.can(reviewer, action, locale="es", author_id=8)
     assert not permissions.can(reviewer, action, locale="es", author_id=7)
