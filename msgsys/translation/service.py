@@ -265,7 +265,7 @@ def _approved(move: Move) -> None:
 
 @TRANSLATIONS.on("apply", "carry_over")
 def _carried(move: Move) -> None:
-    move.audit.update(move.context["carried"])
+    move.audit.update(move.context.get("carried", {}))
 
 
 @VERSIONS.on("after", "approve")
