@@ -6,8 +6,8 @@ import pytest
 from msgsys.content import service as content
 from msgsys.errors import InvalidTransition, PermissionDenied, PolicyViolation, ValidationError
 from msgsys.translation import service as translations
-from msgsys.translation.models import Translation
 from tests.factories import ES, make_message, make_published, make_translation, make_user, make_version, step
+from tests.refusals import committed, refused
 
 
 def test_translation_starts_only_once_the_source_is_approved(session, team):
@@ -26,63 +26,61 @@ def test_draft_review_approve_by_a_second_translator(session, team):
     assert translation.state == "approved" and translation.approved_revision_id == translation.current_revision_id
 
 
-def test_four_eyes_a_translator_cannot_approve_their_own_translation(session, team):
+def test_four_eyes_a_translator_cannot_approve_their_own_translation(app, session, team):
     _m, version = make_published(session, author=team["author"], approver=team["approver"])
     translation = make_translation(session, version, team["es1"])
-    with pytest.raises(PermissionDenied, match="Four eyes"):
-        translations.transition(session, actor=team["es1"], translation=translation, name="approve")
-    session.rollback()
-    assert session.get(Translation, translation.id).state == "in_review"
+    refused(app, session, lambda: translations.transition(session, actor=team["es1"], translation=translation, name="approve"),
+            PermissionDenied, match="Four eyes")
+    assert committed(app)["translation"][0]["state"] == "in_review"
 
 
 @pytest.mark.parametrize("who", ["quc", "author", "approver"])
-def test_people_who_do_not_translate_the_locale_cannot_edit_or_approve_it(session, team, who):
+def test_people_who_do_not_translate_the_locale_cannot_edit_or_approve_it(app, session, team, who):
     _m, version = make_published(session, author=team["author"], approver=team["approver"])
     translation = make_translation(session, version, team["es1"])
-    with pytest.raises(PermissionDenied):
-        translations.save(session, actor=team[who], translation=translation, data=ES)
-    session.rollback()
-    with pytest.raises(PermissionDenied):
-        translations.transition(session, actor=team[who], translation=translation, name="approve")
-    session.rollback()
-    assert session.get(Translation, translation.id).state == "in_review"
+    refused(app, session, lambda: translations.save(session, actor=team[who], translation=translation, data=ES), PermissionDenied)
+    refused(app, session, lambda: translations.transition(session, actor=team[who], translation=translation, name="approve"),
+            PermissionDenied)
+    assert committed(app)["translation"][0]["state"] == "in_review"
 
 
-def test_request_changes_needs_a_reason_and_an_edit_returns_to_draft(session, team):
+def test_request_changes_needs_a_reason_and_an_edit_returns_to_draft(app, session, team):
     _m, version = make_published(session, author=team["author"], approver=team["approver"])
     translation = make_translation(session, version, team["es1"])
-    with pytest.raises(ValidationError):
-        translations.transition(session, actor=team["es2"], translation=translation, name="request_changes")
-    session.rollback()
+    refused(app, session, lambda: translations.transition(session, actor=team["es2"], translation=translation, name="request_changes"),
+            ValidationError, match="reason")
     translations.transition(session, actor=team["es2"], translation=translation, name="request_changes", reason="Use 'asilo'.")
     translations.save(session, actor=team["es1"], translation=translation, data={**ES, "title": "Vías legales (asilo)"})
     session.commit()
     assert translation.state == "draft"
-    with pytest.raises(InvalidTransition):
-        translations.transition(session, actor=team["es2"], translation=translation, name="approve")
+    refused(app, session, lambda: translations.transition(session, actor=team["es2"], translation=translation, name="approve"),
+            InvalidTransition, match="state draft")
 
 
-def test_submission_is_blocked_by_changed_links_or_placeholders(session, team):
+def test_submission_is_blocked_by_changed_links_or_placeholders(app, session, team):
     _m, version = make_published(session, author=team["author"], approver=team["approver"],
                                  body="See https://www.uscis.gov/ for %(name)s.", sms_text="See https://www.uscis.gov/")
     translation = translations.start(session, actor=team["es1"], version=version, locale="es")
     translations.save(session, actor=team["es1"], translation=translation,
                       data={"title": "Vías", "body": "Vea https://example.com/ para.", "sms_text": "Vea https://www.uscis.gov/"})
-    with pytest.raises(PolicyViolation) as err:
-        translations.transition(session, actor=team["es1"], translation=translation, name="submit")
-    codes = {v["code"] for v in err.value.details["violations"] if v["blocking"]}
+    session.commit()
+    err = refused(app, session, lambda: translations.transition(session, actor=team["es1"], translation=translation, name="submit"),
+                  PolicyViolation)
+    codes = {v["code"] for v in err.details["violations"] if v["blocking"]}
     assert {"urls", "placeholders"} <= codes
 
 
-def test_a_forbidden_phrase_in_spanish_blocks_submission(session, team):
+def test_a_forbidden_phrase_in_spanish_blocks_submission(app, session, team):
     from msgsys.policy import service as policy
 
     policy.seed_rules(session)
     _m, version = make_published(session, author=team["author"], approver=team["approver"])
     translation = translations.start(session, actor=team["es1"], version=version, locale="es")
     translations.save(session, actor=team["es1"], translation=translation, data={**ES, "sms_text": "La frontera está abierta."})
-    with pytest.raises(PolicyViolation):
-        translations.transition(session, actor=team["es1"], translation=translation, name="submit")
+    session.commit()
+    err = refused(app, session, lambda: translations.transition(session, actor=team["es1"], translation=translation, name="submit"),
+                  PolicyViolation)
+    assert [(v["code"], v["field"]) for v in err.details["violations"] if v["blocking"]] == [("forbidden_phrase", "sms_text")]
 
 
 def test_warnings_do_not_block(session, team):
@@ -158,7 +156,7 @@ def test_translation_memory_suggests_close_matches_with_scores(session, team):
     assert translations.suggestions(session, locale="es", field="body", source_text="Completely unrelated words here") == []
 
 
-def test_an_outdated_field_must_be_looked_at_again_before_submission(session, team):
+def test_an_outdated_field_must_be_looked_at_again_before_submission(app, session, team):
     message, v1 = make_published(session, author=team["author"], approver=team["approver"], body="Old body.")
     t1 = make_translation(session, v1, team["es1"])
     translations.transition(session, actor=team["es2"], translation=t1, name="approve")
@@ -169,46 +167,41 @@ def test_an_outdated_field_must_be_looked_at_again_before_submission(session, te
     t2 = translations.find(session, v2, "es")
     # Saved without confirming the changed body (as an import with that entry still fuzzy would): cannot be submitted.
     translations.save(session, actor=team["es1"], translation=t2, data=ES, confirmed=["title"])
+    session.commit()
     assert t2.outdated_list == ["body"]
-    with pytest.raises(PolicyViolation) as err:
-        translations.transition(session, actor=team["es1"], translation=t2, name="submit")
-    assert any(v["code"] == "outdated" and v["field"] == "body" for v in err.value.details["violations"])
-    session.rollback()
+    err = refused(app, session, lambda: translations.transition(session, actor=team["es1"], translation=t2, name="submit"), PolicyViolation)
+    assert any(v["code"] == "outdated" and v["field"] == "body" for v in err.details["violations"])
     # Saved from the editor, where the source change is shown beside the field: confirmed.
-    t2 = translations.find(session, v2, "es")
     translations.save(session, actor=team["es1"], translation=t2, data={**ES, "body": "Cuerpo nuevo."})
     translations.transition(session, actor=team["es1"], translation=t2, name="submit")
     assert t2.state == "in_review" and translations.source_changes(session, t2) == ["body"]
 
 
-def test_a_translator_who_wrote_part_of_the_text_under_review_cannot_approve_it(session, team):
+def test_a_translator_who_wrote_part_of_the_text_under_review_cannot_approve_it(app, session, team):
     _m, version = make_published(session, author=team["author"], approver=team["approver"])
     translation = make_translation(session, version, team["es1"], submit=False)
     translations.save(session, actor=team["es2"], translation=translation, data={**ES, "title": "Vías legales."})
     translations.transition(session, actor=team["es2"], translation=translation, name="submit")
     session.commit()
-    with pytest.raises(PermissionDenied, match="Four eyes"):
-        translations.transition(session, actor=team["es1"], translation=translation, name="approve")
-    session.rollback()
+    refused(app, session, lambda: translations.transition(session, actor=team["es1"], translation=translation, name="approve"),
+            PermissionDenied, match="Four eyes")
     third = make_user(session, roles="translator", locales="es")
     translations.transition(session, actor=third, translation=translation, name="approve")
     assert translation.state == "approved"
 
 
-def test_translations_of_a_retired_source_version_are_frozen(session, team):
+def test_translations_of_a_retired_source_version_are_frozen(app, session, team):
     _m, version = make_published(session, author=team["author"], approver=team["approver"])
     translation = make_translation(session, version, team["es1"])
     step(session, version, team["approver"], "retire", reason="Program ended")
-    with pytest.raises(InvalidTransition, match="no longer in use"):
-        translations.save(session, actor=team["es1"], translation=translation, data=ES)
-    session.rollback()
-    with pytest.raises(InvalidTransition):
-        translations.transition(session, actor=team["es2"], translation=translation, name="approve")
+    refused(app, session, lambda: translations.save(session, actor=team["es1"], translation=translation, data=ES),
+            InvalidTransition, match="no longer in use")
+    refused(app, session, lambda: translations.transition(session, actor=team["es2"], translation=translation, name="approve"),
+            InvalidTransition, match="no longer in use")
 
 
 @pytest.mark.parametrize("term, translation", [("asy\u202elum", "asilo"), ("asylum", "asi\x00lo"), ("", "asilo"), ("a" * 121, "asilo")])
-def test_bad_glossary_terms_are_refused(session, team, term, translation):
-    with pytest.raises(ValidationError):
-        translations.add_term(session, actor=team["es1"], locale="es", source_term=term, required_translation=translation)
-    session.rollback()
+def test_bad_glossary_terms_are_refused(app, session, team, term, translation):
+    refused(app, session, lambda: translations.add_term(session, actor=team["es1"], locale="es", source_term=term,
+                                                        required_translation=translation), ValidationError)
     assert translations.glossary(session, "es") == []
