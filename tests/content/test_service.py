@@ -12,6 +12,7 @@ from msgsys.content.models import ImmutableVersionError, MessageVersion
 from msgsys.errors import Conflict, InvalidTransition, ValidationError
 from msgsys.workflow import service as workflow
 from tests.factories import make_campaign, make_message, make_user, make_version, step
+from tests.refusals import committed, refused
 
 
 @pytest.fixture
@@ -19,14 +20,13 @@ def people(session):
     return make_user(session, roles="author"), make_user(session, roles="approver")
 
 
-def test_a_submitted_version_cannot_be_edited_and_an_edit_makes_a_new_version(session, people):
+def test_a_submitted_version_cannot_be_edited_and_an_edit_makes_a_new_version(app, session, people):
     author, approver = people
     message = make_message(session)
     v1 = make_version(session, message, author, title="First")
     step(session, v1, author, "submit")
-    with pytest.raises(InvalidTransition, match="cannot change"):
-        content.update_draft(session, actor=author, version=v1, data={"title": "Changed", "body": "x", "sms_text": "x"})
-    session.rollback()
+    refused(app, session, lambda: content.update_draft(session, actor=author, version=v1, data={"title": "Changed", "body": "x", "sms_text": "x"}),
+            InvalidTransition, match="cannot change")
     v2 = content.edit(session, actor=author, version=v1, data={"title": "Second", "body": "b", "sms_text": "s"})
     session.commit()
     assert (v2.number, v2.state, v2.based_on_id) == (2, "draft", v1.id)
@@ -51,16 +51,19 @@ def test_another_authors_edit_of_a_draft_makes_their_own_version(session, people
 
 
 @pytest.mark.parametrize("state_path", [["submit"], ["submit", "approve"], ["submit", "request_changes"]])
-def test_no_code_path_can_change_a_submitted_versions_content(session, people, state_path):
+def test_no_code_path_can_change_a_submitted_versions_content(app, session, people, state_path):
     author, approver = people
     version = make_version(session, make_message(session), author)
     for name in state_path:
         step(session, version, author if name == "submit" else approver, name, reason="r")
+    before = committed(app)
     version.body = "sneaky change"
     with pytest.raises(ImmutableVersionError):
         session.flush()
+    with pytest.raises(ImmutableVersionError):
+        session.commit()  # nor can it be committed
+    assert committed(app) == before
     session.rollback()
-    assert session.get(MessageVersion, version.id).body != "sneaky change"
 
 
 def test_publishing_a_newer_version_supersedes_the_older(session, people):
@@ -150,44 +153,38 @@ def test_diff_escapes_html(session, people):
     ({"go_live_at": "2026-05-01T10:00:00Z", "expires_at": "2026-04-01T10:00:00Z"}, "expires_at"),
     ({"go_live_at": "next tuesday"}, "go_live_at"),
 ])
-def test_bad_version_input_is_refused_and_nothing_is_created(session, people, data, field):
+def test_bad_version_input_is_refused_and_nothing_is_created(app, session, people, data, field):
     author, _ = people
     message = make_message(session)
-    with pytest.raises(ValidationError) as err:
-        content.new_version(session, actor=author, message=message, data={"title": "T", "body": "B", "sms_text": "S", **data})
-    session.rollback()
-    assert err.value.details["field"] == field
+    err = refused(app, session, lambda: content.new_version(session, actor=author, message=message,
+                                                            data={"title": "T", "body": "B", "sms_text": "S", **data}), ValidationError)
+    assert err.details["field"] == field
     assert content.versions_of(session, message) == []
 
 
-def test_campaign_and_message_input_is_checked(session):
+def test_campaign_and_message_input_is_checked(app, session):
     make_campaign(session, slug="taken")
-    with pytest.raises(Conflict):
-        make_campaign(session, slug="taken")
-    session.rollback()
-    for bad in ({"slug": "Bad Slug!"}, {"slug": "ok", "source_locale": "fr"}, {"slug": "ok2", "audience_countries": ["CA"]}):
-        with pytest.raises(ValidationError):
-            content.create_campaign(session, actor=None, data={"title": "t", **bad})
-        session.rollback()
+    refused(app, session, lambda: make_campaign(session, slug="taken"), Conflict, match="taken")
+    for bad, field in (({"slug": "Bad Slug!"}, "slug"), ({"slug": "ok", "source_locale": "fr"}, "source_locale"),
+                       ({"slug": "ok2", "audience_countries": ["CA"]}, "audience_countries")):
+        err = refused(app, session, lambda: content.create_campaign(session, actor=None, data={"title": "t", **bad}), ValidationError)
+        assert err.details["field"] == field
     campaign = make_campaign(session)
-    with pytest.raises(ValidationError, match="kind"):
-        content.create_message(session, actor=None, campaign=campaign, data={"key": "k", "kind": "gossip"})
-    session.rollback()
+    refused(app, session, lambda: content.create_message(session, actor=None, campaign=campaign, data={"key": "k", "kind": "gossip"}),
+            ValidationError, match="kind")
     make_message(session, campaign, key="dup")
-    with pytest.raises(Conflict):
-        content.create_message(session, actor=None, campaign=campaign, data={"key": "dup", "kind": "info"})
+    refused(app, session, lambda: content.create_message(session, actor=None, campaign=campaign, data={"key": "dup", "kind": "info"}),
+            Conflict, match="dup")
 
 
-def test_an_older_version_approved_after_a_newer_one_went_live_never_replaces_it(session, people):
+def test_an_older_version_approved_after_a_newer_one_went_live_never_replaces_it(app, session, people):
     author, approver = people
     message = make_message(session)
     v1 = make_version(session, message, author, title="One")
     step(session, v1, author, "submit")
     v2 = content.edit(session, actor=author, version=v1, data={"title": "Two", "body": "b", "sms_text": "s"}); session.commit()
     step(session, v2, author, "submit"); step(session, v2, approver, "approve")
-    with pytest.raises(InvalidTransition, match="already published"):
-        step(session, v1, approver, "approve")
-    session.rollback()
+    refused(app, session, lambda: step(session, v1, approver, "approve"), InvalidTransition, match="already published")
     assert content.published_version(session, message).id == v2.id
 
 
