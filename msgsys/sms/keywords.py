@@ -108,7 +108,8 @@ def add_keyword(session: Session, *, locale: str, word: str, action: str, target
     if actor is not None:
         permissions.require(actor, "keyword.manage", subject_type="keyword")
     word, folded = _validated(locale=locale, word=word, action=action, target_locale=target_locale)
-    clash = session.exec(select(Keyword).where(Keyword.folded == folded, col(Keyword.status).in_(("not_required", "approved", "pending")))).first()
+    live = col(Keyword.status).in_(("not_required", "approved", "pending"))  # a rejected word may be added again
+    clash = session.exec(select(Keyword).where(Keyword.folded == folded, live)).first()
     if clash is not None:
         raise Conflict(_("%(word)s is already a keyword (%(locale)s, %(action)s).", word=word, locale=clash.locale,
                          action=clash.action), details={"field": "word"})

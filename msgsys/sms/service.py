@@ -12,7 +12,7 @@ from datetime import datetime
 
 import phonenumbers
 import sqlalchemy as sa
-from flask import has_app_context
+from flask import current_app, has_app_context
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -36,7 +36,8 @@ REPLIES = {
     "joined": _l("You are subscribed to migration notices. Reply HELP for help, STOP to stop."),
     "already_active": _l("You are already subscribed. Reply HELP for help, STOP to stop."),
     "stopped": _l("You will get no more messages from us. Reply START to subscribe again."),
-    "help": _l("Official migration notices. Reply NEWS for the latest notice, EN/ES/KICHE to change language, STOP to stop."),
+    "help": _l("Official migration notices: %(site)s. Reply NEWS for the latest notice, EN, ES or KICHE to change "
+               "language, STOP to stop."),
     "not_subscribed": _l("You are not subscribed. Reply JOIN to get migration notices."),
     "language_changed": _l("Your language is now %(language)s."),
     "short_help": _l("We could not read that. Reply HELP for help, STOP to stop."),
@@ -124,6 +125,12 @@ def _move(session: Session, sub: Subscriber, to: str, *, cause: str, at: datetim
     return before, to
 
 
+def _site() -> str:
+    """The public site's address, which the help reply gives."""
+    settings = current_app.config.get("MSGSYS") if has_app_context() else None
+    return settings.public_base_url if settings is not None else ""
+
+
 def reply_text(key: str, locale: str, **params) -> str:
     """A reply in the recipient's language (the UI catalog; English where it has no translation)."""
     with force_locale(locale if locale in LOCALES else DEFAULT_LOCALE):
@@ -164,7 +171,7 @@ def confirm(session: Session, sub: Subscriber, *, now: datetime, cause: str = "s
 
 def mark_opted_out(session: Session, number: str, *, source: str, now: datetime | None = None,
                    message_sid: str | None = None) -> Subscriber:
-    """Opt a number out because it said so to Twilio (OptOutType, error 21610) or to us; a number we never knew is kept opted out."""
+    """Opt a number out: it said so to Twilio (OptOutType, error 21610) or to us; a number we never knew is kept opted out."""
     at = now or clock_now()
     phone, country = parse_number(number)
     sub = find(session, phone)
@@ -217,13 +224,17 @@ def handle_inbound(session: Session, *, from_number: str, body: object, message_
                              action=action, duplicate=True)
     result = _apply(session, sub=sub, phone=phone, keyword=keyword, message_sid=message_sid, now=now)
     if result.subscriber_id is not None:
-        session.execute(sa.update(InboundMessage).where(InboundMessage.id == inbound_id).values(subscriber_id=result.subscriber_id))
+        session.execute(sa.update(InboundMessage).where(InboundMessage.id == inbound_id)
+                        .values(subscriber_id=result.subscriber_id))
     return result
 
 
 def _apply(session: Session, *, sub: Subscriber | None, phone: str, keyword, message_sid: str, now: datetime) -> InboundResult:
     action = keyword.action if keyword is not None else ""
-    locale = sub.locale if sub is not None else (keyword.locale if keyword is not None and keyword.locale in LOCALES else DEFAULT_LOCALE)
+    if sub is not None:
+        locale = sub.locale
+    else:  # a stranger is answered in the language of the word they texted
+        locale = keyword.locale if keyword is not None and keyword.locale in LOCALES else DEFAULT_LOCALE
     res = InboundResult(reply=None, locale=locale, subscriber_id=sub.id if sub else None, action=action)
     cause = f"sms:{action or 'text'}"
     if action == "stop":
@@ -240,7 +251,7 @@ def _apply(session: Session, *, sub: Subscriber | None, phone: str, keyword, mes
                             cause=cause)
             res.subscriber_id, res.state_change, res.reply = sub.id, ("", "pending"), "confirm_join"
         else:
-            res.reply = "help" if action == "help" else "not_subscribed"
+            res.reply, res.params = ("help", {"site": _site()}) if action == "help" else ("not_subscribed", {})
         return res
     if sub.state == "opted_out":
         if action == "start":
@@ -256,7 +267,7 @@ def _apply(session: Session, *, sub: Subscriber | None, phone: str, keyword, mes
     if action in ("start", "join"):
         res.reply = "already_active"
     elif action == "help":
-        res.reply = "help"
+        res.reply, res.params = "help", {"site": _site()}
     elif action == "latest":
         res.reply = LATEST
     elif action == "language":

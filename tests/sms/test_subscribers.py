@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from msgsys import db
 from msgsys.errors import PermissionDenied, ValidationError
 from msgsys.sms import keywords, service
-from msgsys.sms.models import InboundMessage, Subscriber, SubscriberEvent
+from msgsys.sms.models import Subscriber
 from tests.factories import make_user
 from tests.security.conftest import diff_snapshots, snapshot
 
@@ -203,7 +203,10 @@ def test_a_stopped_number_cannot_be_made_active_by_an_import(seeded, clock, sess
 
 def test_help_language_latest_and_free_text(seeded, clock, app, session):
     sub = active(clock, session)
-    assert text(clock, "Ayuda").reply == "help"
+    result = text(clock, "Ayuda")
+    assert result.reply == "help" and result.params == {"site": app.config["MSGSYS"].public_base_url}
+    assert app.config["MSGSYS"].public_base_url in service.reply_text("help", "en", **result.params)
+    assert "STOP" in service.reply_text("help", sub.locale, **result.params)
     result = text(clock, "Kʼicheʼ")
     assert (result.reply, result.locale, result.params) == ("language_changed", "quc", {"language": "K'iche'"})
     session.refresh(sub)
