@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from msgsys.content.models import MessageVersion
 from msgsys.errors import PolicyViolation, ValidationError
 from msgsys.policy import service as policy
 from tests.factories import make_campaign, make_message, make_user, make_version, step
+from tests.refusals import refused
 
 GOOD = {
     "en": "Do not approach the border until instructed. Registration will be virtual.",
@@ -26,12 +26,9 @@ def _advisory(session, author, locale, text, kind="advisory"):
     return make_version(session, message, author, body=text, sms_text=text)
 
 
-def _submit_refused(session, version, author):
-    with pytest.raises(PolicyViolation) as err:
-        step(session, version, author, "submit")
-    session.rollback()
-    assert session.get(MessageVersion, version.id).state == "draft"
-    return err.value.details["violations"]
+def _submit_refused(app, session, version, author):
+    err = refused(app, session, lambda: step(session, version, author, "submit"), PolicyViolation)
+    return err.details["violations"]
 
 
 @pytest.mark.parametrize("locale", ["en", "es"])
@@ -46,29 +43,29 @@ def test_a_good_advisory_passes(session, seeded, locale):
     ("en", "Registration will be virtual."),
     ("es", "El registro será virtual."),
 ])
-def test_an_advisory_without_the_required_statement_cannot_be_submitted(session, seeded, locale, text):
+def test_an_advisory_without_the_required_statement_cannot_be_submitted(app, session, seeded, locale, text):
     author = make_user(session, roles="author")
-    violations = _submit_refused(session, _advisory(session, author, locale, text), author)
+    violations = _submit_refused(app, session, _advisory(session, author, locale, text), author)
     # missing from the web body and from the SMS text: each channel must say it
     assert [(v["rule_type"], v["field"]) for v in violations if v["blocking"]] == [
         ("required_statement", "body"), ("required_statement", "sms_text")]
 
 
-@pytest.mark.parametrize("locale, claim", [
-    ("en", "Good news: the border is open now."),
-    ("en", "Good news: THE  BORDER... is-open now."),
-    ("en", "Good news: the b.o.r.d.e.r is open now."),
-    ("es", "Buenas noticias: la frontera está abierta."),
-    ("es", "Buenas noticias: la frontera esta abierta."),
-    ("es", "Buenas noticias: LA FRONTERA ESTÁ  ABIERTA."),
+@pytest.mark.parametrize("locale, claim, highlighted", [
+    ("en", "Good news: the border is open now.", "border is open"),
+    ("en", "Good news: THE  BORDER... is-open now.", "BORDER... is-open"),
+    ("en", "Good news: the b.o.r.d.e.r is open now.", "b.o.r.d.e.r is open"),
+    ("es", "Buenas noticias: la frontera está abierta.", "frontera está abierta"),
+    ("es", "Buenas noticias: la frontera esta abierta.", "frontera esta abierta"),
+    ("es", "Buenas noticias: LA FRONTERA ESTÁ  ABIERTA.", "FRONTERA ESTÁ  ABIERTA"),
 ])
-def test_a_forbidden_claim_blocks_submission_at_its_place(session, seeded, locale, claim):
+def test_a_forbidden_claim_blocks_submission_at_its_place(app, session, seeded, locale, claim, highlighted):
     author = make_user(session, roles="author")
     text = f"{GOOD[locale]} {claim}"
-    violations = _submit_refused(session, _advisory(session, author, locale, text), author)
-    forbidden = [v for v in violations if v["rule_type"] == "forbidden_phrase"]
-    assert forbidden and all(v["field"] in ("body", "sms_text") for v in forbidden)
-    assert all(text[v["start"]:v["end"]].lower().startswith(("border", "the b", "frontera", "la frontera")) or v["excerpt"] in text for v in forbidden)
+    violations = _submit_refused(app, session, _advisory(session, author, locale, text), author)
+    # The claim is marked where it stands, in each channel, exactly as written (from its first word to its last).
+    assert [(v["field"], text[v["start"]:v["end"]], v["excerpt"]) for v in violations if v["rule_type"] == "forbidden_phrase"] == [
+        ("body", highlighted, highlighted), ("sms_text", highlighted, highlighted)]
 
 
 def test_a_counter_rumor_may_quote_the_rumor_to_refute_it(session, seeded):
@@ -84,16 +81,16 @@ def test_a_counter_rumor_may_quote_the_rumor_to_refute_it(session, seeded):
     "Smugglers say the border is open. That is what they say.",  # not marked as the rumor
     "Rumor: the border is open.",                               # marked but never answered
 ])
-def test_a_counter_rumor_cannot_carry_an_unmarked_or_unanswered_claim(session, seeded, text):
+def test_a_counter_rumor_cannot_carry_an_unmarked_or_unanswered_claim(app, session, seeded, text):
     author = make_user(session, roles="author")
-    violations = _submit_refused(session, _advisory(session, author, "en", text, kind="counter_rumor"), author)
+    violations = _submit_refused(app, session, _advisory(session, author, "en", text, kind="counter_rumor"), author)
     assert any(v["rule_type"] == "forbidden_phrase" and v["blocking"] for v in violations)
 
 
-def test_a_link_outside_the_allowlist_blocks(session, seeded):
+def test_a_link_outside_the_allowlist_blocks(app, session, seeded):
     author = make_user(session, roles="author")
     text = GOOD["en"] + " Register at https://uscis.gov.register-now.example/form"
-    violations = _submit_refused(session, _advisory(session, author, "en", text, kind="info"), author)
+    violations = _submit_refused(app, session, _advisory(session, author, "en", text, kind="info"), author)
     assert any(v["rule_type"] == "link_allowlist" for v in violations)
 
 
@@ -104,27 +101,25 @@ def test_an_official_link_passes(session, seeded):
     assert version.state == "in_review"
 
 
-def test_too_many_sms_segments_blocks_and_two_warns(session, seeded):
+def test_too_many_sms_segments_blocks_and_two_warns(app, session, seeded):
     author = make_user(session, roles="author")
     message = make_message(session, make_campaign(session), kind="info")
     long = make_version(session, message, author, body="b", sms_text="a" * 470)  # 4 segments
-    violations = _submit_refused(session, long, author)
+    violations = _submit_refused(app, session, long, author)
     assert any(v["rule_type"] == "max_sms_segments" and v["blocking"] for v in violations)
     two = make_version(session, message, author, body="b", sms_text="a" * 200)  # 2 segments: a warning only
     step(session, two, author, "submit")
     assert two.state == "in_review"
 
 
-def test_approval_is_checked_again_against_rules_added_meanwhile(session, seeded):
+def test_approval_is_checked_again_against_rules_added_meanwhile(app, session, seeded):
     author, approver, admin = make_user(session, roles="author"), make_user(session, roles="approver"), make_user(session, roles="admin")
     version = _advisory(session, author, "en", GOOD["en"] + " Bring your permiso.", kind="advisory")
     step(session, version, author, "submit")
     policy.create_rule(session, actor=admin, data={"rule_type": "forbidden_phrase", "pattern": "permiso", "locale": "*"})
     session.commit()
-    with pytest.raises(PolicyViolation):
-        step(session, version, approver, "approve")
-    session.rollback()
-    assert session.get(MessageVersion, version.id).state == "in_review"
+    err = refused(app, session, lambda: step(session, version, approver, "approve"), PolicyViolation)
+    assert [v["excerpt"] for v in err.details["violations"] if v["blocking"]] == ["permiso"] * 2
 
 
 def test_rules_are_versioned_and_deactivation_takes_effect(session, seeded):
@@ -151,13 +146,9 @@ def test_rules_are_versioned_and_deactivation_takes_effect(session, seeded):
     {"rule_type": "forbidden_phrase", "pattern": "x", "locale": "fr"},
     {"rule_type": "forbidden_phrase", "pattern": "x", "kinds": "gossip"},
 ])
-def test_invalid_rules_are_refused(session, data):
+def test_invalid_rules_are_refused(app, session, data):
     admin = make_user(session, roles="admin")
-    before = len(policy.active_rules(session))
-    with pytest.raises(ValidationError):
-        policy.create_rule(session, actor=admin, data=data)
-    session.rollback()
-    assert len(policy.active_rules(session)) == before
+    refused(app, session, lambda: policy.create_rule(session, actor=admin, data=data), ValidationError)
 
 
 def test_seeding_twice_adds_nothing(session):
@@ -166,21 +157,16 @@ def test_seeding_twice_adds_nothing(session):
     assert first > 0 and policy.seed_rules(session) == 0
 
 
-def test_only_admins_change_rules_whoever_calls_the_service(session, seeded):
+def test_only_admins_change_rules_whoever_calls_the_service(app, session, seeded):
     from msgsys.errors import PermissionDenied
 
     author = make_user(session, roles="author,approver,translator")
-    with pytest.raises(PermissionDenied):
-        policy.create_rule(session, actor=author, data={"rule_type": "forbidden_phrase", "pattern": "anything"})
-    session.rollback()
+    refused(app, session, lambda: policy.create_rule(session, actor=author, data={"rule_type": "forbidden_phrase", "pattern": "anything"}),
+            PermissionDenied)
     key = policy.active_rules(session)[0].rule_key
-    with pytest.raises(PermissionDenied):
-        policy.deactivate_rule(session, rule_key=key, actor=author)
-    session.rollback()
-    with pytest.raises(PermissionDenied):
-        policy.update_rule(session, rule_key=key, actor=author, data={"rule_type": "forbidden_phrase", "pattern": "x"})
-    session.rollback()
-    assert any(r.rule_key == key for r in policy.active_rules(session))
+    refused(app, session, lambda: policy.deactivate_rule(session, rule_key=key, actor=author), PermissionDenied)
+    refused(app, session, lambda: policy.update_rule(session, rule_key=key, actor=author, data={"rule_type": "forbidden_phrase", "pattern": "x"}),
+            PermissionDenied)
 
 
 def test_seeding_again_changes_nothing(session, seeded):
