@@ -12,6 +12,7 @@ from msgsys.content import service as content
 from msgsys.errors import ValidationError
 from msgsys.jobs import run_periodic
 from tests.factories import make_message, make_user, make_version, step
+from tests.refusals import refused
 
 
 @pytest.fixture
@@ -36,11 +37,10 @@ def test_a_version_whose_expiry_has_passed_is_refused_approval_naming_the_expiry
     step(session, version, author, "submit")
     clock.advance(hours=2)  # the expiry is now, so it has passed
 
-    with pytest.raises(ValidationError, match="expires_at") as refused:
-        step(session, version, approver, "approve", reason="Late, but fine.")
-    assert refused.value.details == {"field": "expires_at"}
+    err = refused(app, session, lambda: step(session, version, approver, "approve", reason="Late, but fine."), ValidationError,
+                  match="expires_at")
+    assert err.details == {"field": "expires_at"}
     assert tuple(_committed(app, version)) == ("in_review", None, "")
-    session.rollback()
     # Asking for changes is still possible: the author then makes a version with a later expiry.
     step(session, version, approver, "request_changes", reason="The expiry has passed.")
     assert version.state == "changes_requested"
@@ -99,3 +99,18 @@ def test_a_scheduled_go_live_is_recorded_as_the_schedulers(app, session, people,
     events = _events(session, version)
     assert ("version.approve", approver.id, approver.email) in events
     assert ("version.publish", None, "scheduler") in events
+
+
+def test_the_scheduler_acts_only_on_the_versions_it_claimed(app, session, people, clock):
+    from msgsys.workflow import service as workflow
+
+    author, approver = people
+    due = []
+    for title in ("Claimed", "Claimed by another worker"):
+        version = make_version(session, make_message(session), author, title=title, go_live_at=clock.now() + timedelta(hours=1))
+        step(session, version, author, "submit"); step(session, version, approver, "approve")
+        due.append(version)
+    clock.advance(hours=2)
+    assert workflow.run_schedule(session, [due[0].id]) == {"published": 1, "expired": 0}
+    session.commit()
+    assert [_committed(app, v).state for v in due] == ["published", "approved"]
