@@ -10,7 +10,7 @@ from msgsys.admin.forms import AuditFilterForm, UserCreateForm, UserEditForm
 from msgsys.audit import service as audit
 from msgsys.auth import service as users
 from msgsys.auth.forms import ConfirmForm, TokenForm
-from msgsys.errors import DomainError
+from msgsys.form_posts import run_form
 from msgsys.permissions import requires
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -29,20 +29,14 @@ def dashboard():
 def user_list():
     """List users; add one."""
     form = UserCreateForm()
-    if form.validate_on_submit():
-        try:
-            with db.transaction() as s:
-                user = users.create_user(
-                    s, email=form.email.data, name=form.name.data or "", password=form.password.data,
-                    roles=form.roles.data, locales=",".join(form.locales.data), actor=current_user,
-                )
-        except DomainError as exc:
-            form.form_errors.append(exc.message)
-        else:
-            flash(_("User %(email)s added.", email=user.email), "info")
-            return redirect(url_for("admin.user_list"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("admin/users.html", form=form, users=users.list_users(db.session())), status
+    posted = run_form(form, lambda s: users.create_user(
+        s, email=form.email.data, name=form.name.data or "", password=form.password.data,
+        roles=form.roles.data, locales=",".join(form.locales.data), actor=current_user,
+    ))
+    if posted.done:
+        flash(_("User %(email)s added.", email=posted.result.email), "info")
+        return redirect(url_for("admin.user_list"))
+    return render_template("admin/users.html", form=form, users=users.list_users(db.session())), posted.status
 
 
 @bp.route("/users/<id:user_id>", methods=["GET", "POST"])
@@ -51,23 +45,15 @@ def user_edit(user_id: int):
     """Change a user's roles, locales or active flag; see and revoke their tokens."""
     user = users.get_user(db.session(), user_id)
     form = UserEditForm(obj=None if request.method == "POST" else _edit_data(user))
-    if form.validate_on_submit():
-        try:
-            with db.transaction() as s:
-                users.update_user(
-                    s, user=user, roles=form.roles.data, locales=",".join(form.locales.data),
-                    active=form.active.data, actor=current_user,
-                )
-        except DomainError as exc:
-            db.session().refresh(user)
-            form.form_errors.append(exc.message)
-        else:
-            flash(_("Saved."), "info")
-            return redirect(url_for("admin.user_edit", user_id=user.id))
-    status = 422 if request.method == "POST" else 200
+    posted = run_form(form, lambda s: users.update_user(
+        s, user=user, roles=form.roles.data, locales=",".join(form.locales.data), active=form.active.data, actor=current_user,
+    ))
+    if posted.done:
+        flash(_("Saved."), "info")
+        return redirect(url_for("admin.user_edit", user_id=user.id))
     tokens = users.list_tokens(db.session(), user=user)
     return render_template("admin/user_edit.html", user=user, form=form, tokens=tokens, confirm=ConfirmForm(),
-                           token_form=TokenForm(formdata=None), secret=None), status
+                           token_form=TokenForm(formdata=None), secret=None), posted.status
 
 
 def _edit_data(user):
@@ -85,17 +71,10 @@ def token_create(user_id: int):
     """Issue an API token for a user (a partner's integration, say); the secret is shown once, here."""
     user = users.get_user(db.session(), user_id)
     form = TokenForm()
-    secret = None
-    if form.validate_on_submit():
-        try:
-            with db.transaction() as s:
-                secret = users.issue_token(s, user=user, name=form.name.data, actor=current_user).secret
-        except DomainError as exc:
-            form.form_errors.append(exc.message)
-    status = 200 if secret else 422
+    posted = run_form(form, lambda s: users.issue_token(s, user=user, name=form.name.data, actor=current_user))
     tokens = users.list_tokens(db.session(), user=user)
     return render_template("admin/user_edit.html", user=user, form=UserEditForm(obj=_edit_data(user)), tokens=tokens,
-                           confirm=ConfirmForm(), token_form=form, secret=secret), status
+                           confirm=ConfirmForm(), token_form=form, secret=posted.result.secret if posted.done else None), posted.status
 
 
 @bp.post("/tokens/<id:token_id>/revoke")

@@ -13,6 +13,7 @@ from msgsys import db
 from msgsys.auth import service
 from msgsys.auth.forms import ConfirmForm, LoginForm, TokenForm
 from msgsys.errors import Unauthorized
+from msgsys.form_posts import run_form
 
 bp = Blueprint("auth", __name__)
 
@@ -60,13 +61,10 @@ def logout():
 def tokens():
     """List one's API tokens and create a new one (shown once)."""
     form = TokenForm()
-    secret = None
-    if form.validate_on_submit():
-        with db.transaction() as s:
-            issued = service.issue_token(s, user=current_user, name=form.name.data, actor=current_user)
-        secret = issued.secret
+    posted = run_form(form, lambda s: service.issue_token(s, user=current_user, name=form.name.data, actor=current_user))
     listed = service.list_tokens(db.session(), user=current_user)
-    return render_template("auth/tokens.html", form=form, tokens=listed, secret=secret, confirm=ConfirmForm())
+    return render_template("auth/tokens.html", form=form, tokens=listed, secret=posted.result.secret if posted.done else None,
+                           confirm=ConfirmForm()), posted.status
 
 
 @bp.post("/account/tokens/<id:token_id>/revoke")

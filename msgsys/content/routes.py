@@ -14,7 +14,7 @@ from msgsys.content import service as content
 from msgsys.content.forms import (
     CHANNEL_LABELS, KIND_LABELS, STATE_LABELS, CampaignForm, CompareForm, MessageForm, VersionForm,
 )
-from msgsys.errors import DomainError
+from msgsys.form_posts import run_form
 from msgsys.permissions import requires
 from msgsys.sms.encoding import count_sms
 from msgsys.workflow import service as workflow
@@ -29,22 +29,14 @@ bp = Blueprint("content", __name__, url_prefix="/admin")
 def campaign_list():
     """Every campaign with its message counts by state; start a new one."""
     form = CampaignForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            with db.transaction() as s:
-                campaign = content.create_campaign(s, actor=current_user, data=form.to_data())
-        except DomainError as exc:
-            status = add_error(form, exc)
-        else:
-            flash(_("Campaign %(title)s created.", title=campaign.title), "info")
-            return redirect(url_for("content.campaign_detail", slug=campaign.slug))
-    elif request.method == "POST":
-        status = 422
+    posted = run_form(form, lambda s: content.create_campaign(s, actor=current_user, data=form.to_data()))
+    if posted.done:
+        flash(_("Campaign %(title)s created.", title=posted.result.title), "info")
+        return redirect(url_for("content.campaign_detail", slug=posted.result.slug))
     s = db.session()
     counts = content.state_counts(s)
     campaigns = [(c, counts.get(c.id, {})) for c in content.list_campaigns(s)]
-    return render_template("content/campaigns.html", campaigns=campaigns, form=form), status
+    return render_template("content/campaigns.html", campaigns=campaigns, form=form), posted.status
 
 
 @bp.route("/campaigns/<slug>", methods=["GET", "POST"])
@@ -53,21 +45,13 @@ def campaign_detail(slug: str):
     """A campaign, its messages with their latest and published versions; add a message."""
     campaign = content.get_campaign(db.session(), slug)
     form = MessageForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            with db.transaction() as s:
-                message = content.create_message(s, actor=current_user, campaign=campaign,
-                                                 data={"key": form.key.data, "kind": form.kind.data, "channels": form.channels.data})
-        except DomainError as exc:
-            status = add_error(form, exc)
-        else:
-            flash(_("Message %(key)s added.", key=message.key), "info")
-            return redirect(url_for("content.message_detail", message_id=message.id))
-    elif request.method == "POST":
-        status = 422
+    posted = run_form(form, lambda s: content.create_message(
+        s, actor=current_user, campaign=campaign, data={"key": form.key.data, "kind": form.kind.data, "channels": form.channels.data}))
+    if posted.done:
+        flash(_("Message %(key)s added.", key=posted.result.key), "info")
+        return redirect(url_for("content.message_detail", message_id=posted.result.id))
     rows = content.message_rows(db.session(), campaign)
-    return render_template("content/campaign.html", campaign=campaign, rows=rows, form=form), status
+    return render_template("content/campaign.html", campaign=campaign, rows=rows, form=form), posted.status
 
 
 @bp.get("/messages/<id:message_id>")
@@ -108,19 +92,11 @@ def message_new_version(message_id: int):
     message = content.get_message(s, message_id)
     latest = content.latest_version(s, message)
     form = VersionForm(data=prefill(latest) if request.method == "GET" else None)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            with db.transaction() as s:
-                saved = content.new_version(s, actor=current_user, message=message, data=form.to_data(), based_on=latest)
-        except DomainError as exc:
-            status = add_error(form, exc)
-        else:
-            flash(_("Draft version %(n)d saved.", n=saved.number), "info")
-            return redirect(url_for("content.version_edit", version_id=saved.id))
-    elif request.method == "POST":
-        status = 422
-    return render_editor(message=message, version=None, form=form, status=status)
+    posted = run_form(form, lambda s: content.new_version(s, actor=current_user, message=message, data=form.to_data(), based_on=latest))
+    if posted.done:
+        flash(_("Draft version %(n)d saved.", n=posted.result.number), "info")
+        return redirect(url_for("content.version_edit", version_id=posted.result.id))
+    return render_editor(message=message, version=None, form=form, status=posted.status)
 
 
 @bp.route("/versions/<id:version_id>/edit", methods=["GET", "POST"])
@@ -131,24 +107,17 @@ def version_edit(version_id: int):
     version = content.get_version(s, version_id)
     message = content.get_message(s, version.message_id)
     form = VersionForm(data=prefill(version) if request.method == "GET" else None)
-    status = 200
-    if form.validate_on_submit():
-        number = version.number
-        try:
-            with db.transaction() as s:
-                saved = content.edit(s, actor=current_user, version=version, data=form.to_data())
-        except DomainError as exc:
-            status = add_error(form, exc)
+    number = version.number
+    posted = run_form(form, lambda s: content.edit(s, actor=current_user, version=version, data=form.to_data()))
+    if posted.done:
+        saved = posted.result
+        if saved.id == version_id:
+            flash(_("Draft version %(n)d saved.", n=saved.number), "info")
         else:
-            if saved.id == version_id:
-                flash(_("Draft version %(n)d saved.", n=saved.number), "info")
-            else:
-                flash(_("Version %(old)d cannot change, so your edit was saved as a new draft: version %(n)d.",
-                        old=number, n=saved.number), "info")
-            return redirect(url_for("content.version_edit", version_id=saved.id))
-    elif request.method == "POST":
-        status = 422
-    return render_editor(message=message, version=version, form=form, status=status)
+            flash(_("Version %(old)d cannot change, so your edit was saved as a new draft: version %(n)d.",
+                    old=number, n=saved.number), "info")
+        return redirect(url_for("content.version_edit", version_id=saved.id))
+    return render_editor(message=message, version=version, form=form, status=posted.status)
 
 
 def render_editor(*, message, version, form, status: int):
@@ -171,16 +140,6 @@ def prefill(version) -> dict | None:
 
 
 # Helpers ---------------------------------------------------------------------------------------------
-
-def add_error(form, exc: DomainError) -> int:
-    """Show a service's refusal on the form, next to its field when it names one; return the status."""
-    field = exc.details.get("field") if isinstance(exc.details, dict) else None
-    if field and field in form._fields and field != "csrf_token":
-        form[field].errors = [*form[field].errors, exc.message]
-    else:
-        form.form_errors.append(exc.message)
-    return exc.status
-
 
 def compare_form(versions, args=None) -> CompareForm:
     """The pick-two-versions form, defaulting to the two newest."""

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from msgsys import db
 from msgsys.auth.forms import ConfirmForm
-from msgsys.errors import DomainError
+from msgsys.form_posts import run_form
 from msgsys.locales import native_name
 from msgsys.permissions import requires
 from msgsys.policy import review
@@ -30,14 +30,10 @@ def rule_list():
 def rule_create():
     """Add a rule; an unusable one is refused with the reason."""
     form = RuleForm()
-    if not form.validate_on_submit():
-        return _list_page(form, 422)
-    try:
-        with db.transaction() as s:
-            rule = policy.create_rule(s, data=form.to_data(), actor=current_user)
-    except DomainError as exc:
-        form.form_errors.append(exc.message)
-        return _list_page(form, exc.status)
+    posted = run_form(form, lambda s: policy.create_rule(s, data=form.to_data(), actor=current_user))
+    if not posted.done:
+        return _list_page(form, posted.status)
+    rule = posted.result
     if rule.status == "pending":
         flash(_("Rule %(key)s added. It is not in force until a translator of %(language)s approves it.",
                 key=rule.rule_key, language=native_name(rule.locale)), "info")
@@ -81,16 +77,12 @@ def _editable(history):
 @requires("policy.manage")
 def rule_update(rule_key: str):
     """Change a rule: a new version replaces the current one, which is kept in the history."""
-    history = _history(rule_key)
+    _history(rule_key)  # an unknown rule is a 404 before anything else
     form = RuleForm()
-    if not form.validate_on_submit():
-        return _detail_page(rule_key, history, form, 422)
-    try:
-        with db.transaction() as s:
-            rule = policy.update_rule(s, rule_key=rule_key, data=form.to_data(), actor=current_user)
-    except DomainError as exc:
-        form.form_errors.append(exc.message)
-        return _detail_page(rule_key, _history(rule_key), form, exc.status)
+    posted = run_form(form, lambda s: policy.update_rule(s, rule_key=rule_key, data=form.to_data(), actor=current_user))
+    if not posted.done:
+        return _detail_page(rule_key, _history(rule_key), form, posted.status)
+    rule = posted.result
     if rule.status == "pending":
         flash(_("Version %(n)d of rule %(key)s is not in force until a translator of %(language)s approves it.",
                 key=rule_key, n=rule.version, language=native_name(rule.locale)), "info")
@@ -103,17 +95,14 @@ def rule_update(rule_key: str):
 @requires("officer.view")
 def rule_review(rule_key: str, step: str):
     """Approve or reject a pending version (a translator of its language, never its author); refused with the reason."""
-    history = _history(rule_key)
+    _history(rule_key)  # an unknown rule is a 404 before anything else
     form = RuleReviewForm()
-    if not form.validate_on_submit():
-        return _detail_page(rule_key, history, RuleForm(formdata=None), 422, review_form=form)
-    try:
-        with db.transaction() as s:
-            act = review.approve if step == "approve" else review.reject
-            rule = act(s, rule_key=rule_key, version=form.version.data, actor=current_user, reason=form.reason.data or "")
-    except DomainError as exc:
-        form.form_errors.append(exc.message)
-        return _detail_page(rule_key, _history(rule_key), RuleForm(formdata=None), exc.status, review_form=form)
+    act = review.approve if step == "approve" else review.reject
+    posted = run_form(form, lambda s: act(s, rule_key=rule_key, version=form.version.data, actor=current_user,
+                                          reason=form.reason.data or ""))
+    if not posted.done:
+        return _detail_page(rule_key, _history(rule_key), RuleForm(formdata=None), posted.status, review_form=form)
+    rule = posted.result
     if step == "approve":
         flash(_("Version %(n)d of rule %(key)s is approved and now in force.", n=rule.version, key=rule_key), "info")
     else:

@@ -12,7 +12,8 @@ from msgsys import db, permissions
 from msgsys.auth import service as users
 from msgsys.content import service as content
 from msgsys.content.diff import diff_text
-from msgsys.errors import DomainError, InvalidTransition, NotFound
+from msgsys.errors import InvalidTransition, NotFound
+from msgsys.form_posts import run_form
 from msgsys.locales import LOCALES, native_name
 from msgsys.policy import review as policy_review
 from msgsys.sms.encoding import count_sms
@@ -96,17 +97,16 @@ def editor(version_id: int, locale: str):
     if request.method == "GET":
         return render_editor(version, locale)
     form = TranslationForm()
-    if form.validate_on_submit():
-        try:
-            with db.transaction() as s:
-                translation = translations.find(s, version, locale) or translations.start(s, actor=current_user, version=version, locale=locale)
-                rev = translations.save(s, actor=current_user, translation=translation, data=form.to_data())
-        except DomainError as exc:
-            form.form_errors.append(exc.message)
-            return render_editor(version, locale, form=form, status=exc.status)
-        flash(_("Saved as revision %(n)d, a draft.", n=rev.number), "info")
-        return redirect(url_for("translation.editor", version_id=version.id, locale=locale))
-    return render_editor(version, locale, form=form, status=422)
+
+    def save(s):
+        translation = translations.find(s, version, locale) or translations.start(s, actor=current_user, version=version, locale=locale)
+        return translations.save(s, actor=current_user, translation=translation, data=form.to_data())
+
+    posted = run_form(form, save)
+    if not posted.done:
+        return render_editor(version, locale, form=form, status=posted.status)
+    flash(_("Saved as revision %(n)d, a draft.", n=posted.result.number), "info")
+    return redirect(url_for("translation.editor", version_id=version.id, locale=locale))
 
 
 @bp.post("/t/<id:translation_id>/<step>")
@@ -118,16 +118,11 @@ def take_step(translation_id: int, step: str):
     _require_locale(locale, subject_type="translation", subject_id=translation.id)
     version = content.get_version(db.session(), translation.version_id)
     form = StepForm()
-    if not form.validate_on_submit():
-        return render_editor(version, locale, failed=step, failed_form=form, status=422)
-    try:
-        with db.transaction() as s:
-            translations.transition(s, actor=current_user, translation=translation, name=step, reason=form.reason.data or "",
-                                    confirm_required_statement=bool(form.confirm_required_statement.data))
-    except DomainError as exc:
-        form.form_errors.append(exc.message)
-        violations = exc.details.get("violations") if isinstance(exc.details, dict) else None
-        return render_editor(version, locale, failed=step, failed_form=form, violations=violations, status=exc.status)
+    posted = run_form(form, lambda s: translations.transition(
+        s, actor=current_user, translation=translation, name=step, reason=form.reason.data or "",
+        confirm_required_statement=bool(form.confirm_required_statement.data)))
+    if not posted.done:
+        return render_editor(version, locale, failed=step, failed_form=form, violations=posted.violations, status=posted.status)
     flash(_("The translation is now: %(state)s.", state=STATE_LABELS.get(translation.state, translation.state)), "info")
     return redirect(url_for("translation.editor", version_id=version.id, locale=locale))
 
@@ -178,25 +173,18 @@ def glossary(locale: str):
     _require_locale(locale, subject_type="glossary")
     form = GlossaryForm()
     back = int(form.version_id.data) if (form.version_id.data or "").isdigit() else None
-    status = 200
-    if form.validate_on_submit():
-        try:
-            with db.transaction() as s:
-                term = translations.add_term(s, actor=current_user, locale=locale, source_term=form.source_term.data,
-                                             required_translation=form.required_translation.data, note=form.note.data or "")
-        except DomainError as exc:
-            form.form_errors.append(exc.message)
-            status = exc.status
-        else:
-            flash(_("Glossary term %(term)s added.", term=term.source_term), "info")
-            if back:
-                return redirect(url_for("translation.editor", version_id=back, locale=locale) + "#glossary-heading")
-            return redirect(url_for("translation.glossary", locale=locale))
-    elif request.method == "POST":
-        status = 422
+    posted = run_form(form, lambda s: translations.add_term(
+        s, actor=current_user, locale=locale, source_term=form.source_term.data,
+        required_translation=form.required_translation.data, note=form.note.data or ""))
+    if posted.done:
+        flash(_("Glossary term %(term)s added.", term=posted.result.source_term), "info")
+        if back:
+            return redirect(url_for("translation.editor", version_id=back, locale=locale) + "#glossary-heading")
+        return redirect(url_for("translation.glossary", locale=locale))
     if back and request.method == "POST":
-        return render_editor(content.get_version(db.session(), back), locale, glossary_form=form, status=status)
-    return render_template("translation/glossary.html", locale=locale, terms=translations.glossary(db.session(), locale), form=form), status
+        return render_editor(content.get_version(db.session(), back), locale, glossary_form=form, status=posted.status)
+    return render_template("translation/glossary.html", locale=locale, terms=translations.glossary(db.session(), locale),
+                           form=form), posted.status
 
 
 # Content catalogs -------------------------------------------------------------------------------
@@ -225,26 +213,19 @@ def catalog_upload(slug: str, locale: str):
     if locale not in campaign.target_list or locale == campaign.source_locale:
         raise NotFound(_("%(locale)s is not a target language of this campaign.", locale=locale))
     form = CatalogUploadForm()
-    problems, status = [], 200
-    if form.validate_on_submit():
-        upload = form.file.data
-        filename = secure_filename(upload.filename or "") or "catalog.po"
-        data = upload.read(catalog.MAX_IMPORT_BYTES + 1)  # one byte more, so the service sees it is too large
-        try:
-            with db.transaction() as s:
-                report = catalog.import_catalog(s, data=data, actor=current_user, origin=f"upload:{filename}",
-                                                expect_campaign=campaign.slug, expect_locale=locale)
-        except DomainError as exc:
-            form.form_errors.append(exc.message)
-            problems = list(exc.details.get("problems", [])) if isinstance(exc.details, dict) else []
-            status = exc.status
-        else:
-            _flash_report(report)
-            return redirect(url_for("translation.catalog_upload", slug=campaign.slug, locale=locale))
-    elif request.method == "POST":
-        status = 422
-    return render_template("translation/catalog.html", campaign=campaign, locale=locale, form=form, problems=problems,
-                           rows=_rows(db.session(), campaign, locale)), status
+
+    def upload(s):
+        filename = secure_filename(form.file.data.filename or "") or "catalog.po"
+        data = form.file.data.read(catalog.MAX_IMPORT_BYTES + 1)  # one byte more, so the service sees it is too large
+        return catalog.import_catalog(s, data=data, actor=current_user, origin=f"upload:{filename}",
+                                      expect_campaign=campaign.slug, expect_locale=locale)
+
+    posted = run_form(form, upload)
+    if posted.done:
+        _flash_report(posted.result)
+        return redirect(url_for("translation.catalog_upload", slug=campaign.slug, locale=locale))
+    return render_template("translation/catalog.html", campaign=campaign, locale=locale, form=form, problems=posted.detail("problems"),
+                           rows=_rows(db.session(), campaign, locale)), posted.status
 
 
 def _flash_report(report: catalog.ImportReport) -> None:

@@ -13,7 +13,7 @@ from msgsys.content import service as content
 from msgsys.content.diff import diff_versions
 from msgsys.content.forms import STATE_LABELS, StepForm
 from msgsys.content.markup import render_markdown
-from msgsys.errors import DomainError
+from msgsys.form_posts import run_form
 from msgsys.permissions import requires
 from msgsys.sms.encoding import count_sms
 from msgsys.workflow import service as workflow
@@ -34,15 +34,10 @@ def version_step(version_id: int, step: str):
     """Take one workflow step; on refusal show the page again with the reason and nothing changed."""
     version = content.get_version(db.session(), version_id)
     form = StepForm()
-    if not form.validate_on_submit():
-        return render_version(version, failed=step, form=form, status=422)
-    try:
-        with db.transaction() as s:
-            workflow.transition(s, actor=current_user, version=version, name=step, reason=form.reason.data or "")
-    except DomainError as exc:
-        violations = exc.details.get("violations") if isinstance(exc.details, dict) else None
-        form.form_errors.append(exc.message)
-        return render_version(version, failed=step, form=form, status=exc.status, violations=violations)
+    posted = run_form(form, lambda s: workflow.transition(s, actor=current_user, version=version, name=step,
+                                                          reason=form.reason.data or ""))
+    if not posted.done:
+        return render_version(version, failed=step, form=form, status=posted.status, violations=posted.violations)
     flash(_("Version %(n)d is now %(state)s.", n=version.number, state=STATE_LABELS.get(version.state, version.state)), "info")
     return redirect(url_for("workflow.version_detail", version_id=version.id))
 
@@ -53,16 +48,11 @@ def version_restore(version_id: int):
     """Bring an old version back as a new draft."""
     version = content.get_version(db.session(), version_id)
     form = StepForm()
-    if not form.validate_on_submit():
-        return render_version(version, failed="restore", form=form, status=422)
-    try:
-        with db.transaction() as s:
-            restored = content.restore(s, actor=current_user, version=version)
-    except DomainError as exc:
-        form.form_errors.append(exc.message)
-        return render_version(version, failed="restore", form=form, status=exc.status)
-    flash(_("Version %(old)d restored as a new draft: version %(n)d.", old=version.number, n=restored.number), "info")
-    return redirect(url_for("content.version_edit", version_id=restored.id))
+    posted = run_form(form, lambda s: content.restore(s, actor=current_user, version=version))
+    if not posted.done:
+        return render_version(version, failed="restore", form=form, status=posted.status)
+    flash(_("Version %(old)d restored as a new draft: version %(n)d.", old=version.number, n=posted.result.number), "info")
+    return redirect(url_for("content.version_edit", version_id=posted.result.id))
 
 
 def render_version(version, *, failed: str | None = None, form: StepForm | None = None, status: int = 200, violations=None):
