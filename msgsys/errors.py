@@ -91,6 +91,11 @@ def error_payload(code: str, message: str, details: Any = None) -> dict:
     return {"error": body}
 
 
+def http_error_code(err: HTTPException) -> str:
+    """The stable code an HTTP-level refusal carries in the JSON envelope (`method_not_allowed`, ...)."""
+    return "rate_limited" if err.code == 429 else (err.name or "error").lower().replace(" ", "_")
+
+
 def _matches_with_any_method(err: HTTPException) -> bool:
     """Werkzeug answers 405 when a converter refuses a value on a path another method shares; check it really matches."""
     from flask import current_app
@@ -151,6 +156,5 @@ def init_app(app: Flask) -> None:
         else:
             message = err.description or err.name
         if _wants_json():
-            code = "rate_limited" if err.code == 429 else (err.name or "error").lower().replace(" ", "_")
-            return jsonify(error_payload(code, message)), err.code
+            return jsonify(error_payload(http_error_code(err), message)), err.code
         return render_template("error.html", status=err.code, message=message, details=None), err.code

@@ -4,27 +4,22 @@ The view modules (routes, translation_routes, ...) import this one and never eac
 """
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, request
 
 from msgsys import permissions
-from msgsys.api import schemas
+from msgsys.api import operations
 from msgsys.api.auth import api_user, authenticate_request
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-PUBLIC_ENDPOINTS = frozenset({"api.openapi"})
-
 
 @bp.before_request
 def _authenticate():
-    if request.endpoint in PUBLIC_ENDPOINTS:
+    # An operation declared public is documented without security; nothing else is served without a token.
+    op = operations.of_endpoint(current_app, request.endpoint)
+    if op is not None and op.public:
         return
     authenticate_request()
-
-
-def ok(model, status: int = 200):
-    """A response model as JSON with its status."""
-    return jsonify(schemas.dump(model)), status
 
 
 def may_read() -> None:

@@ -1,207 +1,136 @@
-"""The OpenAPI 3.1 description of /api/v1, built from the same pydantic models the views use."""
+"""The OpenAPI 3.1 description of /api/v1, generated from what the views declare (msgsys.api.operations).
+
+Paths and methods come from the app's URL map, parameters from the views' typed arguments, bodies and responses from
+the pydantic models they declare, error codes and statuses from msgsys.errors (the one mapping from errors to
+responses), the body-size limit from the app's MAX_CONTENT_LENGTH. Nothing here lists an endpoint by hand.
+"""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import lru_cache
+from typing import Any, Iterable
 
-from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from flask import Flask
+from pydantic import TypeAdapter
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, RequestEntityTooLarge
 
-from msgsys.converters import MAX_ID
-from msgsys.api import schemas as S
-from msgsys.locales import LOCALES
+from msgsys.api import operations, schemas
+from msgsys.api.common import bp
+from msgsys.errors import (Busy, Conflict, DomainError, InvalidTransition, NotFound, PermissionDenied, PolicyViolation,
+                           Unauthorized, ValidationError, http_error_code)
 
 REF = "#/components/schemas/{model}"
+EXTENSION = "msgsys.openapi"
 
-# Every code an API error can carry, with its status. The first eight come from msgsys.errors;
-# the last three are HTTP-level refusals that use the same envelope.
-ERROR_CODES: dict[str, tuple[int, str]] = {
-    "unauthorized": (401, "No valid bearer token: missing, unknown, revoked, or its account is deactivated."),
-    "permission_denied": (403, "Your roles do not allow this, or four eyes forbids it (your own work)."),
-    "not_found": (404, "No such campaign, message, version, translation, locale or path."),
-    "conflict": (409, "Clashes with existing data, e.g. a slug or key already taken."),
-    "invalid_transition": (409, "The workflow does not allow this step from the version's current state."),
-    "validation_error": (422, "The body is not a JSON object of the documented shape, or a value does not fit; nothing changed."),
-    "policy_violation": (422, "The text breaks a blocking advisory-policy rule (or, for a translation, a blocking check); details.violations lists each breach."),
-    "busy": (503, "The database stayed busy with other writes past its wait; nothing was changed. Try again after the seconds in Retry-After."),
-    "method_not_allowed": (405, "This path does not take this HTTP method."),
-    "request_entity_too_large": (413, "The body is larger than 2 MiB."),
-    "internal_server_error": (500, "Something broke on our side; nothing was changed."),
+# What each error means to an API client; an error with no entry here is described by its class's docstring.
+EXPLAINED: dict[type, str] = {
+    Unauthorized: "No valid bearer token: missing, unknown, revoked, or its account is deactivated.",
+    PermissionDenied: "Your roles do not allow this, or four eyes forbids it (your own work).",
+    NotFound: "No such campaign, message, version, translation, locale or path.",
+    Conflict: "Clashes with existing data, e.g. a slug or key already taken.",
+    InvalidTransition: "The workflow does not allow this step from the current state.",
+    ValidationError: "The body is not a JSON object of the documented shape, or a value does not fit; nothing changed.",
+    PolicyViolation: "The text breaks a blocking advisory-policy rule (or, for a translation, a blocking check); "
+                     "details.violations lists each breach.",
+    Busy: "The database stayed busy with other writes past its wait; nothing was changed. "
+          "Try again after the seconds in Retry-After.",
+    MethodNotAllowed: "This path does not take this HTTP method.",
+    InternalServerError: "Something broke on our side; nothing was changed.",
 }
+# HTTP-level refusals the API answers in the same envelope (msgsys.errors turns them into codes).
+HTTP_ERRORS: tuple[type[HTTPException], ...] = (MethodNotAllowed, RequestEntityTooLarge, InternalServerError)
+
+_PLACEHOLDER = re.compile(r"<(?:[a-z]+(?:\([^)]*\))?:)?([a-z_]+)>")
 
 
-@dataclass(frozen=True)
-class Op:
-    """One documented operation."""
-
-    method: str
-    path: str  # relative to the server URL, Flask-style placeholders
-    summary: str
-    response: type[BaseModel] | None
-    status: int = 200
-    body: type[BaseModel] | None = None
-    body_required: bool = True
-    errors: tuple[str, ...] = ()
-    public: bool = False
-    tag: str = "versions"
-    violations: str = "PolicyViolation"  # the error schema of its policy_violation (translations list check issues)
+def document(app: Flask) -> schemas.OpenApiDocument:
+    """The app's document, built on first use (it depends on code and configuration only)."""
+    if EXTENSION not in app.extensions:
+        app.extensions[EXTENSION] = schemas.OpenApiDocument.model_validate(build(app))
+    return app.extensions[EXTENSION]
 
 
-_READ = ("permission_denied",)
-_STEP = ("permission_denied", "not_found", "invalid_transition", "validation_error")
-_TRANSLATION = "/versions/<version_id>/translations/<locale>"
-
-OPERATIONS: tuple[Op, ...] = (
-    Op("get", "/openapi.json", "This OpenAPI document", None, public=True, tag="meta"),
-    Op("get", "/me", "The account the token acts as", S.Me, tag="meta"),
-    Op("post", "/campaigns", "Create a campaign (authors)", S.Campaign, 201, S.CampaignCreate,
-       errors=("permission_denied", "validation_error", "conflict"), tag="campaigns"),
-    Op("get", "/campaigns", "All campaigns, newest first", S.CampaignList, errors=_READ, tag="campaigns"),
-    Op("get", "/campaigns/<slug>", "One campaign with its messages and their latest and published versions",
-       S.CampaignDetail, errors=(*_READ, "not_found"), tag="campaigns"),
-    Op("post", "/campaigns/<slug>/messages", "Add a message to a campaign (authors)", S.Message, 201, S.MessageCreate,
-       errors=("permission_denied", "not_found", "validation_error", "conflict"), tag="messages"),
-    Op("post", "/messages/<message_id>/versions", "A new draft version of a message (authors)", S.VersionDetail, 201,
-       S.VersionCreate, errors=("permission_denied", "not_found", "validation_error"), tag="messages"),
-    Op("get", "/messages/<message_id>/versions", "A message's versions, newest first", S.VersionList,
-       errors=(*_READ, "not_found"), tag="messages"),
-    Op("get", "/versions/<version_id>", "One version with its policy report and the steps open to the caller",
-       S.VersionDetail, errors=(*_READ, "not_found")),
-    Op("get", "/versions/<version_id>/diff/<other_id>",
-       "Word-level changes from this version (`from`) to the other (`to`) in title, body and SMS text",
-       S.VersionDiff, errors=(*_READ, "not_found")),
-    Op("post", "/versions/<version_id>/submit", "Submit one's own draft for review; the advisory policy must hold",
-       S.VersionDetail, body=S.TransitionRequest, body_required=False, errors=(*_STEP, "policy_violation")),
-    Op("post", "/versions/<version_id>/approve",
-       "Approve a version in review (approvers, never their own); publishes now unless go_live_at is later",
-       S.VersionDetail, body=S.TransitionRequest, body_required=False, errors=(*_STEP, "policy_violation")),
-    Op("post", "/versions/<version_id>/request-changes",
-       "Send a version in review back to its author (approvers, never their own); `reason` is required",
-       S.VersionDetail, body=S.TransitionRequest, errors=_STEP),
-    Op("post", "/versions/<version_id>/retire", "Retire an approved or published version (approvers); `reason` is required",
-       S.VersionDetail, body=S.TransitionRequest, errors=_STEP),
-    Op("get", _TRANSLATION, "A version's translation into a locale: state, current and approved revision, checks, steps open to the caller",
-       S.TranslationDetail, errors=(*_READ, "not_found"), tag="translations"),
-    Op("put", _TRANSLATION,
-       "Start the translation if need be and save the whole text as a new revision, back in draft (translators of the locale); "
-       "the source version must be approved and the locale one of its campaign's targets",
-       S.TranslationDetail, body=S.TranslationSave, errors=_STEP, tag="translations"),
-    Op("post", _TRANSLATION + "/submit", "Submit one's own draft translation for review; blocking checks must pass",
-       S.TranslationDetail, body=S.TransitionRequest, body_required=False, errors=(*_STEP, "policy_violation"),
-       tag="translations", violations="TranslationPolicyViolation"),
-    Op("post", _TRANSLATION + "/approve",
-       "Approve a translation in review (another translator of the locale, never the author); recipients get it from now on. "
-       "A K'iche' advisory also needs `confirm_required_statement: true` until an approved K'iche' required-statement rule checks it",
-       S.TranslationDetail, body=S.TranslationApproval, body_required=False, errors=(*_STEP, "policy_violation"),
-       tag="translations", violations="TranslationPolicyViolation"),
-    Op("post", _TRANSLATION + "/request-changes",
-       "Send a translation in review back (another translator of the locale, never the author); `reason` is required",
-       S.TranslationDetail, body=S.TransitionRequest, errors=_STEP, tag="translations"),
-)
-
-_PLACEHOLDER = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
+def openapi_path(rule: str) -> str:
+    """`/api/v1/versions/<id:version_id>` -> `/versions/{version_id}` (relative to the server URL)."""
+    return _PLACEHOLDER.sub(r"{\1}", rule.removeprefix(bp.url_prefix or ""))
 
 
-def openapi_path(flask_path: str) -> str:
-    """`/versions/<int:version_id>` -> `/versions/{version_id}`."""
-    return _PLACEHOLDER.sub(r"{\1}", flask_path)
+def api_operations(app: Flask) -> Iterable[tuple[str, str, operations.Operation]]:
+    """(method, OpenAPI path, operation) for every route of the API blueprint; a view that declares nothing is an error."""
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if not rule.endpoint.startswith(bp.name + "."):
+            continue
+        op = operations.of_endpoint(app, rule.endpoint)
+        if op is None:
+            raise TypeError(f"API view {rule.endpoint} declares no @operation, so it cannot be documented")
+        names = _PLACEHOLDER.findall(rule.rule)
+        if names != [p.name for p in op.path]:
+            raise TypeError(f"{rule.endpoint}: its arguments {[p.name for p in op.path]} are not the rule's {names}")
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield method.lower(), openapi_path(rule.rule), op
 
 
-def _error_schemas() -> dict:
-    envelope = lambda code, details: {  # noqa: E731
-        "type": "object", "required": ["error"], "additionalProperties": False,
-        "properties": {"error": {
-            "type": "object", "required": ["code", "message"], "additionalProperties": False,
-            "properties": {"code": code, "message": {"type": "string", "description": "For people, in the request's language."},
-                           "details": details},
-        }},
-    }
-    return {
-        "ErrorCode": {
-            "description": "Stable, machine-readable error codes.",
-            "oneOf": [{"const": code, "description": f"HTTP {status}. {text}"} for code, (status, text) in ERROR_CODES.items()],
-        },
-        "Error": envelope({"$ref": REF.format(model="ErrorCode")}, {"description": "More about the error; its shape depends on the code."}),
-        "ValidationError": envelope({"const": "validation_error"}, {
-            "type": "object", "properties": {
-                "field": {"type": "string", "description": "The first field at fault (dotted for nested items; `body` for the body itself)."},
-                "errors": {"type": "array", "items": {"type": "object", "properties": {
-                    "field": {"type": "string"}, "type": {"type": "string"}, "message": {"type": "string"}}}},
-            },
-        }),
-        "PolicyViolation": envelope({"const": "policy_violation"}, {
-            "type": "object", "required": ["violations"], "properties": {
-                "violations": {"type": "array", "items": {"$ref": REF.format(model="PolicyViolationItem")}}},
-        }),
-        "TranslationPolicyViolation": envelope({"const": "policy_violation"}, {
-            "type": "object", "required": ["violations"], "properties": {
-                "violations": {"type": "array", "description": "Every issue found, blocking or not.",
-                               "items": {"$ref": REF.format(model="TranslationIssue")}}},
-        }),
-    }
+def error_codes(app: Flask) -> dict[str, tuple[int, str]]:
+    """Every code an API error can carry: {code: (status, what it means)}, by status."""
+    table: dict[str, tuple[int, str]] = {}
+    for cls in _domain_errors():  # a base class before its subclasses, which may share its code (LoginFailed)
+        table.setdefault(cls.code, (cls.status, EXPLAINED.get(cls) or _doc(cls)))
+    for cls in HTTP_ERRORS:
+        table[http_error_code(cls())] = (cls.code, EXPLAINED.get(cls) or _too_large(app))
+    return dict(sorted(table.items(), key=lambda item: item[1][0]))
 
 
-def _error_response(codes: list[str], violations: str = "PolicyViolation") -> dict:
-    described = "\n".join(f"- `{c}`: {ERROR_CODES[c][1]}" for c in codes)
-    if codes == ["validation_error"]:
-        schema = {"$ref": REF.format(model="ValidationError")}
-    elif set(codes) == {"validation_error", "policy_violation"}:
-        schema = {"oneOf": [{"$ref": REF.format(model="ValidationError")}, {"$ref": REF.format(model=violations)}]}
-    else:
-        schema = {"$ref": REF.format(model="Error")}
-    return {"description": described, "content": {"application/json": {"schema": schema}}}
+def _domain_errors() -> list[type[DomainError]]:
+    found: list[type[DomainError]] = []
+    todo = list(DomainError.__subclasses__())
+    while todo:
+        cls = todo.pop(0)
+        found.append(cls)
+        todo.extend(cls.__subclasses__())
+    return found
 
 
-def _parameters(path: str) -> list[dict]:
-    params = []
-    for name in _PLACEHOLDER.findall(path):
-        if name == "slug":
-            schema = {"type": "string", "pattern": S.SLUG_PATTERN}
-        elif name == "locale":
-            schema = {"type": "string", "enum": list(LOCALES), "description": "A locale msgsys speaks; any other is not_found."}
-        else:
-            schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
-        params.append({"name": name, "in": "path", "required": True, "schema": schema})
-    return params
+def _doc(cls: type) -> str:
+    return " ".join((cls.__doc__ or cls.__name__).split())
 
 
-def _operation(op: Op, refs: dict) -> dict:
-    doc: dict = {"operationId": _operation_id(op), "summary": op.summary, "tags": [op.tag]}
-    if _PLACEHOLDER.search(op.path):
-        doc["parameters"] = _parameters(op.path)
-    if op.body is not None:
-        doc["requestBody"] = {"required": op.body_required, "content": {"application/json": {"schema": refs[(op.body, "validation")]}}}
-    if op.response is None:
-        schema = {"type": "object", "description": "An OpenAPI 3.1 document."}
-    else:
-        schema = refs[(op.response, "serialization")]
-    responses = {str(op.status): {"description": "Success.", "content": {"application/json": {"schema": schema}}}}
-    codes = ([] if op.public else ["unauthorized"]) + list(op.errors)
-    by_status: dict[int, list[str]] = {}
-    for code in codes:
-        by_status.setdefault(ERROR_CODES[code][0], []).append(code)
-    for status, group in sorted(by_status.items()):
-        responses[str(status)] = _error_response(group, op.violations)
-    doc["responses"] = responses
-    if op.public:
-        doc["security"] = []
-    return doc
+def body_limit(app: Flask) -> int | None:
+    """The largest request body the app reads, in bytes (None: no limit)."""
+    return app.config.get("MAX_CONTENT_LENGTH")
 
 
-def _operation_id(op: Op) -> str:
-    words = [w for w in re.split(r"[^a-z]+", openapi_path(op.path).replace("{", "by_").lower()) if w]
-    return "_".join([op.method, *words])
+def _size(limit: int | None) -> str:
+    if limit is None:
+        return "what the server accepts"
+    for unit, factor in (("MiB", 2**20), ("KiB", 2**10)):
+        if limit % factor == 0:
+            return f"{limit // factor} {unit} ({limit} bytes)"
+    return f"{limit} bytes"
 
 
-@lru_cache(maxsize=1)
-def document() -> dict:
-    """The whole document (built once per process; it depends only on code)."""
-    models = {(op.body, "validation") for op in OPERATIONS if op.body} | {(op.response, "serialization") for op in OPERATIONS if op.response}
-    refs, defs = models_json_schema(sorted(models, key=lambda m: (m[0].__name__, m[1])), ref_template=REF)
+def _too_large(app: Flask) -> str:
+    return f"The body is larger than {_size(body_limit(app))}; nothing was read or changed."
+
+
+def build(app: Flask) -> dict[str, Any]:
+    """The whole document as a dict."""
+    found = list(api_operations(app))
+    codes = error_codes(app)
+    models: dict[tuple[str, str], TypeAdapter] = {}
+    envelopes: dict[str, dict] = {}
+    for _method, _path, op in found:
+        if op.body is not None:
+            models[(op.body.__name__, "validation")] = TypeAdapter(op.body)
+        for model in op.responses.values():
+            models[(model.__name__, "serialization")] = TypeAdapter(model)
+        for error, details in op.errors.items():
+            if details is not None:
+                models[(details.__name__, "serialization")] = TypeAdapter(details)
+    refs, defs = TypeAdapter.json_schemas([(key, key[1], adapter) for key, adapter in sorted(models.items())], ref_template=REF)
+    refs = {key: schema for (key, _mode), schema in refs.items()}
+
     paths: dict[str, dict] = {}
-    for op in OPERATIONS:
-        paths.setdefault(openapi_path(op.path), {})[op.method] = _operation(op, refs)
+    for method, path, op in found:
+        paths.setdefault(path, {})[method] = _operation(app, method, path, op, refs, codes, envelopes)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -211,14 +140,93 @@ def document() -> dict:
                 "Campaigns, messages, their versioned, reviewed texts and those texts' reviewed translations. Authenticate with "
                 "`Authorization: Bearer <token>`. Request bodies are strict JSON objects: unknown fields and "
                 "wrong types are refused with `validation_error`, and a refused request changes nothing. "
+                f"A body may be at most {_size(body_limit(app))}, else `request_entity_too_large`. "
                 "Times are ISO 8601 in UTC."
             ),
         },
-        "servers": [{"url": "/api/v1"}],
+        "servers": [{"url": bp.url_prefix}],
         "security": [{"bearerAuth": []}],
         "paths": paths,
         "components": {
-            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "description": "An API token from the account page or `msgsys users token EMAIL`."}},
-            "schemas": {**defs.get("$defs", {}), **_error_schemas()},
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
+                                               "description": "An API token from the account page or `msgsys users token EMAIL`."}},
+            "schemas": _components(defs.get("$defs", {}), _error_schemas(codes), envelopes),
         },
+    }
+
+
+def _operation(app: Flask, method: str, path: str, op: operations.Operation, refs: dict, codes: dict, envelopes: dict) -> dict:
+    doc: dict[str, Any] = {"operationId": _operation_id(method, path), "summary": op.summary, "tags": [op.tag]}
+    if op.description:
+        doc["description"] = op.description
+    if op.path:
+        doc["parameters"] = [{"name": p.name, "in": "path", "required": True, "schema": p.adapter.json_schema()} for p in op.path]
+    if op.body is not None:
+        doc["requestBody"] = {"required": op.body_required,
+                              "content": {"application/json": {"schema": refs[(op.body.__name__, "validation")]}}}
+    responses: dict[str, dict] = {}
+    for status, model in sorted(op.responses.items()):
+        schema = refs[(model.__name__, "serialization")]
+        responses[str(status)] = {"description": _doc(model), "content": {"application/json": {"schema": schema}}}
+    errors: dict[str, tuple[str, type | None]] = {error.code: (error.__name__, details) for error, details in op.errors.items()}
+    if op.body is not None:
+        errors[http_error_code(RequestEntityTooLarge())] = (RequestEntityTooLarge.__name__, None)
+    by_status: dict[int, list[str]] = {}
+    for code in errors:
+        by_status.setdefault(codes[code][0], []).append(code)
+    for status, group in sorted(by_status.items()):
+        choices = []
+        for code in group:
+            name, details = errors[code]
+            # The envelope is named after its details (ValidationErrorDetails -> ValidationError), or else its error.
+            envelope = details.__name__.removesuffix("Details") if details is not None else name
+            envelopes.setdefault(envelope, _envelope({"const": code}, refs[(details.__name__, "serialization")] if details is not None
+                                                     else {"description": "More about the error; its shape depends on the code."}))
+            choices.append({"$ref": REF.format(model=envelope)})
+        schema = choices[0] if len(choices) == 1 else {"oneOf": choices}
+        responses[str(status)] = {"description": "\n".join(f"- `{c}`: {codes[c][1]}" for c in group),
+                                  "content": {"application/json": {"schema": schema}}}
+        if status == Busy.status:
+            responses[str(status)]["headers"] = {"Retry-After": {"description": "Seconds to wait before trying again.",
+                                                                 "schema": {"type": "integer"}}}
+    doc["responses"] = responses
+    if op.public:
+        doc["security"] = []
+    return doc
+
+
+def _components(*parts: dict) -> dict:
+    merged: dict = {}
+    for part in parts:
+        clash = merged.keys() & part.keys()
+        if clash:
+            raise TypeError(f"two schemas would share the names {sorted(clash)}")
+        merged.update(part)
+    return merged
+
+
+def _operation_id(method: str, path: str) -> str:
+    words = [w for w in re.split(r"[^a-z]+", path.replace("{", "by_").lower()) if w]
+    return "_".join([method, *words])
+
+
+def _envelope(code: dict, details: dict) -> dict:
+    # The shape of msgsys.errors.error_payload.
+    return {
+        "type": "object", "required": ["error"], "additionalProperties": False,
+        "properties": {"error": {
+            "type": "object", "required": ["code", "message"], "additionalProperties": False,
+            "properties": {"code": code, "message": {"type": "string", "description": "For people, in the request's language."},
+                           "details": details},
+        }},
+    }
+
+
+def _error_schemas(codes: dict[str, tuple[int, str]]) -> dict:
+    return {
+        "ErrorCode": {
+            "description": "Stable, machine-readable error codes.",
+            "oneOf": [{"const": code, "description": f"HTTP {status}. {text}"} for code, (status, text) in codes.items()],
+        },
+        "Error": _envelope({"$ref": REF.format(model="ErrorCode")}, {"description": "More about the error; its shape depends on the code."}),
     }

@@ -1,17 +1,23 @@
-"""The JSON API under /api/v1: validate, call a service, serialise."""
+"""The JSON API under /api/v1: validate, call a service, serialise. Each view declares what it takes and answers."""
 from __future__ import annotations
 
-from flask import Flask, jsonify
+from flask import Flask, current_app
 
 from msgsys import db
 from msgsys.api import schemas
 from msgsys.api import translation_routes  # noqa: F401  (its views join the blueprint)
 from msgsys.api.auth import api_user
-from msgsys.api.common import bp, may_read, ok
-from msgsys.api.openapi import document as openapi_document
+from msgsys.api.common import bp, may_read
+from msgsys.api.openapi import document
+from msgsys.api.operations import operation
 from msgsys.content import diff as content_diff
 from msgsys.content import service as content
+from msgsys.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, PolicyViolation, ValidationError
 from msgsys.workflow import service as workflow
+
+READ = (PermissionDenied, NotFound)
+STEP = (PermissionDenied, NotFound, InvalidTransition, ValidationError)
+
 
 def _version_detail(s, version) -> schemas.VersionDetail:
     return schemas.VersionDetail.of_parts(
@@ -22,127 +28,135 @@ def _version_detail(s, version) -> schemas.VersionDetail:
 
 
 @bp.get("/openapi.json")
+@operation(responses={200: schemas.OpenApiDocument}, public=True, tag="meta")
 def openapi():
-    """The OpenAPI 3.1 description of this API (no token needed)."""
-    return jsonify(openapi_document())
+    """This OpenAPI 3.1 document (no token needed)."""
+    return document(current_app)
 
 
 @bp.get("/me")
+@operation(responses={200: schemas.Me}, tag="meta")
 def me():
-    """Who this token acts as."""
+    """The account the token acts as."""
     user = api_user()
-    return ok(schemas.Me(id=user.id, email=user.email, roles=sorted(user.role_set), locales=sorted(user.locale_set)))
+    return schemas.Me(id=user.id, email=user.email, roles=sorted(user.role_set), locales=sorted(user.locale_set))
 
 
 # Campaigns and messages --------------------------------------------------------------------
 
 @bp.post("/campaigns")
-def create_campaign():
-    """Create a campaign."""
-    data = schemas.parse(schemas.CampaignCreate)
+@operation(responses={201: schemas.Campaign}, errors=(PermissionDenied, ValidationError, Conflict), tag="campaigns")
+def create_campaign(body: schemas.CampaignCreate):
+    """Create a campaign (authors)."""
     with db.transaction() as s:
-        campaign = content.create_campaign(s, actor=api_user(), data=data.model_dump(exclude_unset=True))
-    return ok(schemas.Campaign.of(campaign), 201)
+        campaign = content.create_campaign(s, actor=api_user(), data=body.model_dump(exclude_unset=True))
+    return schemas.Campaign.of(campaign)
 
 
 @bp.get("/campaigns")
+@operation(responses={200: schemas.CampaignList}, errors=(PermissionDenied,), tag="campaigns")
 def list_campaigns():
     """All campaigns, newest first."""
     may_read()
     campaigns = content.list_campaigns(db.session())
-    return ok(schemas.CampaignList(campaigns=[schemas.Campaign.of(c) for c in campaigns]))
+    return schemas.CampaignList(campaigns=[schemas.Campaign.of(c) for c in campaigns])
 
 
 @bp.get("/campaigns/<slug>")
-def get_campaign(slug: str):
+@operation(responses={200: schemas.CampaignDetail}, errors=READ, tag="campaigns")
+def get_campaign(slug: schemas.Slug):
     """One campaign with its messages and their latest and published versions."""
     may_read()
     s = db.session()
     campaign = content.get_campaign(s, slug)
     messages = [schemas.Message.of(r.message, r.latest, r.published) for r in content.message_rows(s, campaign)]
-    return ok(schemas.CampaignDetail(**schemas.Campaign.of(campaign).model_dump(), messages=messages))
+    return schemas.CampaignDetail(**schemas.Campaign.of(campaign).model_dump(), messages=messages)
 
 
 @bp.post("/campaigns/<slug>/messages")
-def create_message(slug: str):
-    """Add a message to a campaign."""
-    data = schemas.parse(schemas.MessageCreate)
+@operation(responses={201: schemas.Message}, errors=(PermissionDenied, NotFound, ValidationError, Conflict), tag="messages")
+def create_message(slug: schemas.Slug, body: schemas.MessageCreate):
+    """Add a message to a campaign (authors)."""
     with db.transaction() as s:
         campaign = content.get_campaign(s, slug)
-        message = content.create_message(s, actor=api_user(), campaign=campaign, data=data.model_dump(exclude_unset=True))
-    return ok(schemas.Message.of(message), 201)
+        message = content.create_message(s, actor=api_user(), campaign=campaign, data=body.model_dump(exclude_unset=True))
+    return schemas.Message.of(message)
 
 
 # Versions ----------------------------------------------------------------------------------
 
 @bp.post("/messages/<id:message_id>/versions")
-def create_version(message_id: int):
-    """A new draft version of a message."""
-    data = schemas.parse(schemas.VersionCreate)
+@operation(responses={201: schemas.VersionDetail}, errors=(PermissionDenied, NotFound, ValidationError), tag="messages")
+def create_version(message_id: schemas.Id, body: schemas.VersionCreate):
+    """A new draft version of a message (authors)."""
     with db.transaction() as s:
         message = content.get_message(s, message_id)
-        version = content.new_version(s, actor=api_user(), message=message, data=data.model_dump(exclude_unset=True))
-        body = _version_detail(s, version)
-    return ok(body, 201)
+        version = content.new_version(s, actor=api_user(), message=message, data=body.model_dump(exclude_unset=True))
+        return _version_detail(s, version)
 
 
 @bp.get("/messages/<id:message_id>/versions")
-def list_versions(message_id: int):
+@operation(responses={200: schemas.VersionList}, errors=READ, tag="messages")
+def list_versions(message_id: schemas.Id):
     """A message's versions, newest first."""
     may_read()
     s = db.session()
     versions = content.versions_of(s, content.get_message(s, message_id))
-    return ok(schemas.VersionList(versions=[schemas.Version.of(v) for v in versions]))
+    return schemas.VersionList(versions=[schemas.Version.of(v) for v in versions])
 
 
 @bp.get("/versions/<id:version_id>")
-def get_version(version_id: int):
-    """One version, its policy report and the steps the caller may take."""
+@operation(responses={200: schemas.VersionDetail}, errors=READ, tag="versions")
+def get_version(version_id: schemas.Id):
+    """One version with its policy report and the steps open to the caller."""
     may_read()
     s = db.session()
-    return ok(_version_detail(s, content.get_version(s, version_id)))
+    return _version_detail(s, content.get_version(s, version_id))
 
 
 @bp.get("/versions/<id:version_id>/diff/<id:other_id>")
-def diff_versions(version_id: int, other_id: int):
-    """Word-level changes from this version to the other one."""
+@operation(responses={200: schemas.VersionDiff}, errors=READ, tag="versions")
+def diff_versions(version_id: schemas.Id, other_id: schemas.Id):
+    """Word-level changes from this version (`from`) to the other (`to`) in title, body and SMS text."""
     may_read()
     s = db.session()
     old, new = content.get_version(s, version_id), content.get_version(s, other_id)
-    return ok(schemas.VersionDiff.of(old, new, content_diff.diff_versions(old, new)))
+    return schemas.VersionDiff.of(old, new, content_diff.diff_versions(old, new))
 
 
-def _step(version_id: int, name: str):
-    data = schemas.parse(schemas.TransitionRequest)
+def _step(version_id: int, name: str, body: schemas.TransitionRequest) -> schemas.VersionDetail:
     with db.transaction() as s:
         version = content.get_version(s, version_id)
-        version = workflow.transition(s, actor=api_user(), version=version, name=name, reason=data.reason)
-        body = _version_detail(s, version)
-    return ok(body)
+        version = workflow.transition(s, actor=api_user(), version=version, name=name, reason=body.reason)
+        return _version_detail(s, version)
 
 
 @bp.post("/versions/<id:version_id>/submit")
-def submit_version(version_id: int):
-    """Send one's own draft for review (the policy must hold)."""
-    return _step(version_id, "submit")
+@operation(responses={200: schemas.VersionDetail}, errors=(*STEP, PolicyViolation), tag="versions")
+def submit_version(version_id: schemas.Id, body: schemas.TransitionRequest):
+    """Submit one's own draft for review; the advisory policy must hold."""
+    return _step(version_id, "submit", body)
 
 
 @bp.post("/versions/<id:version_id>/approve")
-def approve_version(version_id: int):
-    """Approve someone else's version in review; it publishes at once unless it has a later go-live."""
-    return _step(version_id, "approve")
+@operation(responses={200: schemas.VersionDetail}, errors=(*STEP, PolicyViolation), tag="versions")
+def approve_version(version_id: schemas.Id, body: schemas.TransitionRequest):
+    """Approve a version in review (approvers, never their own); it publishes at once unless its go_live_at is later."""
+    return _step(version_id, "approve", body)
 
 
 @bp.post("/versions/<id:version_id>/request-changes")
-def request_changes(version_id: int):
-    """Send someone else's version in review back, with a reason."""
-    return _step(version_id, "request_changes")
+@operation(responses={200: schemas.VersionDetail}, errors=STEP, tag="versions", body_required=True)
+def request_changes(version_id: schemas.Id, body: schemas.TransitionRequest):
+    """Send a version in review back to its author (approvers, never their own); `reason` is required."""
+    return _step(version_id, "request_changes", body)
 
 
 @bp.post("/versions/<id:version_id>/retire")
-def retire_version(version_id: int):
-    """Take an approved or published version out of use, with a reason."""
-    return _step(version_id, "retire")
+@operation(responses={200: schemas.VersionDetail}, errors=STEP, tag="versions", body_required=True)
+def retire_version(version_id: schemas.Id, body: schemas.TransitionRequest):
+    """Retire an approved or published version, taking it out of use (approvers); `reason` is required."""
+    return _step(version_id, "retire", body)
 
 
 def init_app(app: Flask, csrf) -> None:

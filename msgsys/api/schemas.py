@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
-from typing import Annotated, Any, Literal, Optional, TypeVar
+from dataclasses import dataclass
+from typing import Annotated, Any, Callable, Literal, Optional, TypeVar
 
 from flask import request
 from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, StrictStr, WithJsonSchema
 from pydantic import ValidationError as PydanticError
 from pydantic_core import PydanticCustomError
+from typing_extensions import NotRequired, TypedDict
 
+from msgsys.converters import MAX_ID
 from msgsys.content.models import CHANNELS, COUNTRIES, KINDS, VERSION_STATES
 from msgsys.content.service import SLUG
 from msgsys.errors import ValidationError
@@ -67,6 +70,25 @@ def _day(value: Any) -> date:
 
 
 Day = Annotated[date, PlainValidator(_day), WithJsonSchema({"type": "string", "format": "date"})]
+
+
+# Path parameters ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class NotFoundUnless:
+    """Marks a path parameter type: a value that does not fit it names nothing (404, with this message), checked before the body."""
+
+    message: Callable[[str], str]
+
+
+def _unknown_locale(value: str) -> str:
+    return _("There is no locale %(locale)s (known: %(known)s).", locale=value, known=", ".join(LOCALES))
+
+
+# The `id` converter already answers 404 outside these bounds; the type documents them.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Slug = Annotated[str, Field(pattern=SLUG.pattern)]
+PathLocale = Annotated[Locale, Field(description="A locale msgsys speaks; any other is not_found."), NotFoundUnless(_unknown_locale)]
 
 
 # Requests ----------------------------------------------------------------------------------
@@ -444,6 +466,49 @@ class TranslationDetail(BaseModel):
                                                               needs_statement_confirmation=confirm_statement and s.name == "approve")
                                  for s in transitions],
         )
+
+
+class OpenApiDocument(BaseModel):
+    """An OpenAPI 3.1 document."""
+
+    model_config = ConfigDict(extra="allow")
+
+    openapi: str
+    info: dict[str, Any]
+    servers: list[dict[str, Any]]
+    security: list[dict[str, list[str]]]
+    paths: dict[str, dict[str, Any]]
+    components: dict[str, Any]
+
+
+# Error details: the `details` of an error envelope, for the codes whose details have a shape -----------------
+# TypedDicts, not models: they describe the dicts the services put in an error, and a key may be absent.
+
+class FieldProblem(TypedDict):
+    """One field that does not fit."""
+
+    field: Annotated[str, Field(description="Dotted for nested items; `body` for the body itself.")]
+    type: str
+    message: str
+
+
+class ValidationErrorDetails(TypedDict):
+    """What did not fit."""
+
+    field: NotRequired[Annotated[str, Field(description="The first field at fault (dotted for nested items; `body` for the body itself).")]]
+    errors: NotRequired[Annotated[list[FieldProblem], Field(description="Every problem, when the body's shape did not fit.")]]
+
+
+class PolicyViolationDetails(TypedDict):
+    """Each breach of a policy rule."""
+
+    violations: list[PolicyViolationItem]
+
+
+class TranslationPolicyViolationDetails(TypedDict):
+    """Each issue the translation checks found."""
+
+    violations: Annotated[list[TranslationIssue], Field(description="Every issue found, blocking or not.")]
 
 
 class Me(BaseModel):

@@ -9,20 +9,17 @@ from flask_babel import gettext as _
 from msgsys import db
 from msgsys.api import schemas
 from msgsys.api.auth import api_user
-from msgsys.api.common import bp, may_read, ok
+from msgsys.api.common import bp, may_read
+from msgsys.api.operations import operation
 from msgsys.content import service as content
-from msgsys.errors import NotFound
-from msgsys.locales import LOCALES
+from msgsys.errors import InvalidTransition, NotFound, PermissionDenied, PolicyViolation, ValidationError
 from msgsys.translation import service as translations
 from msgsys.workflow import transitions
 
 PATH = "/versions/<id:version_id>/translations/<locale>"
-
-
-def _known(locale: str) -> None:
-    # A locale msgsys does not speak names nothing, like an id no row has.
-    if locale not in LOCALES:
-        raise NotFound(_("There is no locale %(locale)s (known: %(known)s).", locale=locale, known=", ".join(LOCALES)))
+STEP = (PermissionDenied, NotFound, InvalidTransition, ValidationError)
+# A translation's policy_violation lists the check issues, not rule breaches.
+CHECKS = (PolicyViolation, schemas.TranslationPolicyViolationDetails)
 
 
 def _find(s, version_id: int, locale: str):
@@ -47,54 +44,54 @@ def _detail(s, translation) -> schemas.TranslationDetail:
 
 
 @bp.get(PATH)
-def get_translation(version_id: int, locale: str):
+@operation(responses={200: schemas.TranslationDetail}, errors=(PermissionDenied, NotFound), tag="translations")
+def get_translation(version_id: schemas.Id, locale: schemas.PathLocale):
     """A version's translation into a locale: state, current and approved revision, checks, steps open to the caller."""
     may_read()
-    _known(locale)
     s = db.session()
-    return ok(_detail(s, _find(s, version_id, locale)))
+    return _detail(s, _find(s, version_id, locale))
 
 
 @bp.put(PATH)
-def save_translation(version_id: int, locale: str):
-    """Start the translation if need be and save the whole text as a new revision (translators of the locale)."""
-    _known(locale)
-    data = schemas.parse(schemas.TranslationSave)
+@operation(responses={200: schemas.TranslationDetail}, errors=STEP, tag="translations")
+def save_translation(version_id: schemas.Id, locale: schemas.PathLocale, body: schemas.TranslationSave):
+    """Start the translation if need be and save the whole text as a new revision, back in draft (translators of the locale).
+
+    The source version must be approved and the locale one of its campaign's targets.
+    """
     with db.transaction() as s:
         version = content.get_version(s, version_id)
         translation = translations.start(s, actor=api_user(), version=version, locale=locale)
-        translations.save(s, actor=api_user(), translation=translation, data=data.model_dump(), origin="api")
-        body = _detail(s, translation)
-    return ok(body)
+        translations.save(s, actor=api_user(), translation=translation, data=body.model_dump(), origin="api")
+        return _detail(s, translation)
 
 
-def _step(version_id: int, locale: str, name: str, body: type[schemas.TransitionRequest] = schemas.TransitionRequest):
-    _known(locale)
-    data = schemas.parse(body)
+def _step(version_id: int, locale: str, name: str, body: schemas.TransitionRequest) -> schemas.TranslationDetail:
     with db.transaction() as s:
         translation = _find(s, version_id, locale)
-        translations.transition(s, actor=api_user(), translation=translation, name=name, reason=data.reason,
-                                confirm_required_statement=getattr(data, "confirm_required_statement", False))
-        body = _detail(s, translation)
-    return ok(body)
+        translations.transition(s, actor=api_user(), translation=translation, name=name, reason=body.reason,
+                                confirm_required_statement=getattr(body, "confirm_required_statement", False))
+        return _detail(s, translation)
 
 
 @bp.post(PATH + "/submit")
-def submit_translation(version_id: int, locale: str):
-    """Send one's own draft translation for review; the checks must pass."""
-    return _step(version_id, locale, "submit")
+@operation(responses={200: schemas.TranslationDetail}, errors=(*STEP, CHECKS), tag="translations")
+def submit_translation(version_id: schemas.Id, locale: schemas.PathLocale, body: schemas.TransitionRequest):
+    """Submit one's own draft translation for review; blocking checks must pass."""
+    return _step(version_id, locale, "submit", body)
 
 
 @bp.post(PATH + "/approve")
-def approve_translation(version_id: int, locale: str):
-    """Approve a translation in review (another translator of the locale); recipients get it from now on.
-
-    A K'iche' advisory needs `confirm_required_statement: true` while no approved K'iche' rule checks the statement.
+@operation(responses={200: schemas.TranslationDetail}, errors=(*STEP, CHECKS), tag="translations")
+def approve_translation(version_id: schemas.Id, locale: schemas.PathLocale, body: schemas.TranslationApproval):
+    """Approve a translation in review (another translator of the locale, never the author); recipients get it from now on.
+    A K'iche' advisory also needs `confirm_required_statement: true` until an approved K'iche' required-statement rule checks it.
     """
-    return _step(version_id, locale, "approve", schemas.TranslationApproval)
+    return _step(version_id, locale, "approve", body)
 
 
 @bp.post(PATH + "/request-changes")
-def request_translation_changes(version_id: int, locale: str):
-    """Send a translation in review back, with a reason (another translator of the locale)."""
-    return _step(version_id, locale, "request_changes")
+@operation(responses={200: schemas.TranslationDetail}, errors=STEP, tag="translations", body_required=True)
+def request_translation_changes(version_id: schemas.Id, locale: schemas.PathLocale, body: schemas.TransitionRequest):
+    """Send a translation in review back (another translator of the locale, never the author); `reason` is required."""
+    return _step(version_id, locale, "request_changes", body)

@@ -288,6 +288,8 @@ def test_the_openapi_document_describes_the_translation_operations(client):
         "state", "outdated_fields", "current_revision", "approved_revision", "checks", "allowed_transitions"}
     submit = doc["paths"]["/versions/{version_id}/translations/{locale}/submit"]["post"]["responses"]["422"]
     assert {"$ref": "#/components/schemas/TranslationPolicyViolation"} in submit["content"]["application/json"]["schema"]["oneOf"]
-    items = schemas["TranslationPolicyViolation"]["properties"]["error"]["properties"]["details"]["properties"]["violations"]["items"]
+    details = schemas["TranslationPolicyViolation"]["properties"]["error"]["properties"]["details"]
+    assert details == {"$ref": "#/components/schemas/TranslationPolicyViolationDetails"}
+    items = schemas["TranslationPolicyViolationDetails"]["properties"]["violations"]["items"]
     assert items == {"$ref": "#/components/schemas/TranslationIssue"}
     assert set(schemas["TranslationIssue"]["properties"]) == {"field", "code", "message", "blocking"}
