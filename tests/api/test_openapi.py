@@ -240,3 +240,42 @@ def test_the_check_against_the_document_bites(app, client):
     not_found = checker.schema_for("get", "/versions/{version_id}", 404)
     with pytest.raises(AssertionError):
         checker.validate(not_found, {"error": {"code": "conflict", "message": "x"}})
+
+
+def test_a_view_that_answers_with_an_undeclared_model_fails_instead_of_drifting(app):
+    from msgsys.api import schemas
+    from msgsys.api.operations import operation
+
+    @operation(responses={200: schemas.Me}, tag="meta")
+    def answers_a_campaign_list():
+        """Says it answers Me."""
+        return schemas.CampaignList(campaigns=[])
+
+    @operation(responses={200: schemas.Me}, tag="meta")
+    def answers_me_with_201():
+        """Says it answers Me with 200."""
+        return schemas.Me(id=1, email="a@example.org", roles=[], locales=[]), 201
+
+    with app.test_request_context("/api/v1/me"):
+        with pytest.raises(TypeError, match="CampaignList"):
+            answers_a_campaign_list()
+        with pytest.raises(TypeError, match="201"):
+            answers_me_with_201()
+
+
+def test_an_api_route_that_declares_nothing_stops_the_document_from_building(config):
+    app = create_app(config)
+    try:
+        app.add_url_rule("/api/v1/undeclared", endpoint="api.undeclared", view_func=lambda: {})
+        with pytest.raises(TypeError, match="api.undeclared"):
+            app.test_client().get(f"{PREFIX}/openapi.json")
+    finally:
+        app.extensions["msgsys.engine"].dispose()
+
+
+def test_a_view_must_say_what_it_does(app):
+    from msgsys.api import schemas
+    from msgsys.api.operations import operation
+
+    with pytest.raises(TypeError, match="docstring"):
+        operation(responses={200: schemas.Me}, tag="meta")(lambda: None)
