@@ -68,11 +68,11 @@ def start(session: Session, *, actor: User | None, version: MessageVersion, loca
     existing = find(session, version, locale)
     if existing is not None:
         return existing
-    translation = Translation(version_id=version.id, locale=locale, state="draft")
+    translation = Translation(version_id=version.id, locale=locale, state=TRANSLATIONS.initial)
     session.add(translation)
     session.flush()
     audit.record(session, actor=actor, label=label, action="translation.start", subject_type="translation", subject_id=translation.id,
-                 after={"version": version.id, "locale": locale, "state": "draft"})
+                 after={"version": version.id, "locale": locale, "state": translation.state})
     return translation
 
 

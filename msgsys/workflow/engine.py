@@ -104,7 +104,8 @@ def _no_writers(*_args: Any) -> dict:
 class Table(Mapping[str, Transition]):
     """The rows of one state machine, keyed by step name, with the bindings and hooks of its subject.
 
-    `initial` is the state a subject is created in; every other state is reached only through a row.
+    Subjects are table rows with an `id` and a `state` column. `initial` is the state a subject is created
+    in; every other state is reached only through a row (checked here when the table is made).
     `wording` holds the subject's own refusal messages (lazy strings): `state` (with %(state)s, %(action)s),
     `own_only` and `writers` (with %(numbers)s).
     """
@@ -277,7 +278,7 @@ def apply_transition(session: Session, table: Table, subject: Any, actor: Any, n
         hook(move)
     session.add(subject)
     session.flush()
-    label = actor.label or actor.kind if isinstance(actor, System) else None
+    label = (actor.label or actor.kind) if isinstance(actor, System) else None  # used when no person is recorded
     audit.record(session, actor=move.person, label=label, action=f"{table.subject_type}.{name}", subject_type=table.subject_type,
                  subject_id=subject.id, before={"state": move.before},
                  after={"state": subject.state, **table.audit_after(session, subject), **move.audit}, note=move.reason)
