@@ -14,7 +14,6 @@ from msgsys.api.operations import operation
 from msgsys.content import service as content
 from msgsys.errors import InvalidTransition, NotFound, PermissionDenied, PolicyViolation, ValidationError
 from msgsys.translation import service as translations
-from msgsys.workflow import transitions
 
 PATH = "/versions/<id:version_id>/translations/<locale>"
 STEP = (PermissionDenied, NotFound, InvalidTransition, ValidationError)
@@ -34,10 +33,7 @@ def _find(s, version_id: int, locale: str):
 def _detail(s, translation) -> schemas.TranslationDetail:
     current = translations.revision(s, translation.current_revision_id)
     approved = translations.revision(s, translation.approved_revision_id)
-    steps = transitions.available(
-        state=translation.state, user=api_user(), author_id=current.author_id if current else None,
-        table=transitions.TRANSLATION_TRANSITIONS, locale=translation.locale,
-    )
+    steps = translations.steps_for(s, translation=translation, user=api_user())
     issues = translations.check(s, translation, current).issues
     return schemas.TranslationDetail.of_parts(translation, current=current, approved=approved, issues=issues, transitions=steps,
                                               confirm_statement=translations.statement_confirmation_needed(s, translation))

@@ -23,7 +23,6 @@ from msgsys.translation.forms import (
     FIELD_LABELS, STATE_LABELS, STEP_LABELS, CatalogUploadForm, GlossaryForm, QueueFilterForm, StepForm, TranslationForm,
 )
 from msgsys.translation.models import FIELDS
-from msgsys.workflow.transitions import TRANSLATION_TRANSITIONS, available
 
 bp = Blueprint("translation", __name__, url_prefix="/translate")
 
@@ -156,8 +155,7 @@ def render_editor(version, locale: str, *, form: TranslationForm | None = None, 
         revisions=translations.revisions(s, translation) if translation else [],
         approved=translations.revision(s, translation.approved_revision_id) if translation else None,
         reviewer=users.get_user(s, translation.reviewed_by_id) if translation and translation.reviewed_by_id else None,
-        steps=available(state=translation.state, user=current_user, author_id=author_id, table=TRANSLATION_TRANSITIONS, locale=locale)
-        if translation else [],
+        steps=translations.steps_for(s, translation=translation, user=current_user) if translation else [],
         is_author=author_id is not None and author_id == current_user.id,
         confirm_statement=translations.statement_confirmation_needed(s, translation) if translation else False,
         failed=failed, failed_form=failed_form, violations=violations, step_form=StepForm(formdata=None),

@@ -15,7 +15,7 @@ from msgsys.content.models import Campaign, Message, MessageVersion
 from msgsys.content.service import MAX_SMS, MAX_TITLE, text_fields
 from msgsys.text import clean_text
 from msgsys.content.markup import MAX_BODY_CHARS
-from msgsys.errors import InvalidTransition, NotFound, PermissionDenied, PolicyViolation, ValidationError
+from msgsys.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, PolicyViolation, ValidationError
 from msgsys.locales import LOCALES, chain, native_name
 from msgsys.policy import review as policy_review
 from msgsys.policy import service as policy
@@ -123,7 +123,7 @@ def add_term(session: Session, *, actor: User, locale: str, source_term: str, re
     required_translation = clean_text(required_translation, "required_translation", 120, required=True)
     note = clean_text(note, "note", 500)
     if session.exec(select(GlossaryTerm).where(GlossaryTerm.locale == locale, func.lower(GlossaryTerm.source_term) == source_term.lower())).first():
-        raise ValidationError(_("The glossary already has %(term)s.", term=source_term))
+        raise Conflict(_("The glossary already has %(term)s.", term=source_term))
     term = GlossaryTerm(locale=locale, source_term=source_term, required_translation=required_translation, note=note)
     session.add(term)
     session.flush()

@@ -293,3 +293,19 @@ def test_the_openapi_document_describes_the_translation_operations(client):
     items = schemas["TranslationPolicyViolationDetails"]["properties"]["violations"]["items"]
     assert items == {"$ref": "#/components/schemas/TranslationIssue"}
     assert set(schemas["TranslationIssue"]["properties"]) == {"field", "code", "message", "blocking"}
+
+
+def test_a_co_writer_is_not_offered_approval_and_another_translator_is(client, session, team, version):
+    """es1 wrote a revision, es2 rewrote and submitted it: es1's text is in it, so only a third translator may approve."""
+    es3 = make_user(session, roles="translator", locales="es")
+    third = Api(client, make_token(session, es3))
+    es1, es2 = team["es1"][0], team["es2"][0]
+    assert _put(es1, version).status_code in (200, 201)
+    assert _put(es2, version, {**ES, "title": ES["title"] + " (revisado)"}).status_code in (200, 201)
+    assert es2.post(_url(version, step="submit")).status_code == 200
+    def offered(api):
+        return [t["name"] for t in api.get(_url(version)).json["allowed_transitions"]]
+
+    assert "approve" not in offered(es1)
+    assert "approve" in offered(third)
+    _error(es1.post(_url(version, step="approve")), 403, "permission_denied")

@@ -198,7 +198,7 @@ def test_glossary_terms_are_added_from_the_editor_and_warn(app, session, team, c
 
     again = post_form(es1, "/translate/glossary/es",
                       {"source_term": "Asylum", "required_translation": "asilo", "version_id": str(version.id)}, form_url=_editor(version))
-    assert again.status_code == 422 and "already has" in again.get_data(as_text=True)
+    assert again.status_code == 409 and "already has" in again.get_data(as_text=True)
     assert len(session.exec(select(GlossaryTerm)).all()) == 1
 
     quc = _browser(app, team["quc"])
