@@ -14,9 +14,11 @@ from msgsys.policy.matching import (
     Violation,
     applicable,
     check_fields,
+    check_message,
     load_rules,
     rule_errors,
 )
+from msgsys.sms.encoding import count_sms
 
 ALLOW = "travel.state.gov uscis.gov, state.gov dhs.gov"
 
@@ -443,3 +445,138 @@ def test_seed_rules_warn_on_a_long_sms(seed):
     fields = {"title": "t", "body": "b", "sms_text": "Info. " * 60}
     vs = check_fields(fields, locale="quc", kind="info", rules=seed, sms_segments=toy_segments)
     assert [(v.rule_type, v.severity) for v in vs] == [("max_sms_segments", "warn")]
+
+
+# --- what the tests above left unpinned (found by mutation testing, see README) ---------
+
+CLAIM = RuleSpec(1, "forbidden_phrase", "border open", "block", "en")
+STATEMENT = RuleSpec(3, "required_statement", "do not approach the border", "block", "en", ("advisory",))
+
+
+def located(violations):
+    return [(v.rule_id, v.field, v.start, v.end, v.excerpt) for v in violations]
+
+
+def test_check_message_finds_a_claim_that_only_shows_once_rendered_without_an_offset_in_the_source():
+    fields = {"title": "News", "body": "The border is &#111;pen.", "sms_text": "News"}
+    assert located(check_message(fields, locale="en", kind="info", rules=[CLAIM])) == [
+        (1, "body", None, None, "border is open")]
+
+
+def test_check_message_reports_each_claim_once_at_its_place_and_adds_only_the_rendered_ones():
+    twice = {"title": "News", "body": "The border is open. The border is open *now*.", "sms_text": "News"}
+    assert located(check_message(twice, locale="en", kind="info", rules=[CLAIM])) == [
+        (1, "body", 4, 18, "border is open"), (1, "body", 24, 38, "border is open")]
+    hidden_second = {"title": "News", "body": "The border is open *now*, the border is &#111;pen.", "sms_text": "News"}
+    assert located(check_message(hidden_second, locale="en", kind="info", rules=[CLAIM])) == [
+        (1, "body", 4, 18, "border is open"), (1, "body", None, None, "border is open")]
+
+
+def test_check_message_reports_a_link_once_and_the_one_only_a_reader_sees():
+    links_rule = RuleSpec(2, "link_allowlist", "gob.gt", "block", "en", ("info",))
+    written = {"title": "News", "body": "See [here](https://evil.example/x).", "sms_text": "News"}
+    [v] = check_message(written, locale="en", kind="info", rules=[links_rule, CLAIM])
+    assert (v.field, v.start, v.end, v.excerpt) == ("body", 11, 33, "https://evil.example/x")
+    rendered = {"title": "News", "body": "See evil.*com* now", "sms_text": "News"}
+    [v] = check_message(rendered, locale="en", kind="info", rules=[links_rule, CLAIM])
+    assert (v.rule_id, v.rule_type, v.field, v.start, v.excerpt, v.blocking) == (2, "link_allowlist", "body", None, "evil.com", True)
+    assert v.message == 'Link to "evil.com", which is not an allowed domain'
+
+
+def test_check_message_checks_an_sms_only_message_against_every_applicable_rule():
+    limit = RuleSpec(4, "max_sms_segments", "1", "block", "en", ("advisory",))
+    text = "The border is open " + "x" * 150
+    vs = check_message({"sms_text": text}, locale="en", kind="advisory", rules=[CLAIM, STATEMENT, limit],
+                       sms_segments=lambda t: count_sms(t).segments)
+    assert [(v.rule_id, v.field, v.start) for v in vs] == [(1, "sms_text", 4), (3, "sms_text", None), (4, "sms_text", 160)]
+
+
+def test_check_message_counts_sms_segments_when_the_message_has_a_body_too():
+    limit = RuleSpec(4, "max_sms_segments", "1", "warn", "en", ("advisory",))
+    fields = {"title": "Do not approach the border.", "body": "Do not approach the border.",
+              "sms_text": "Do not approach the border. " + "x" * 140}
+    vs = check_message(fields, locale="en", kind="advisory", rules=[STATEMENT, limit],
+                       sms_segments=lambda t: count_sms(t).segments)
+    assert [(v.rule_id, v.field, v.start, v.excerpt, v.message) for v in vs] == [
+        (4, "sms_text", 160, "x" * 8, "SMS text needs 2 segments; the limit is 1")]
+
+
+@pytest.mark.parametrize("text, fits", [("a" * 161, 160), ("á" * 71, 70), ("a" * 305 + "€", 305)])
+def test_the_highlighted_overflow_starts_where_the_text_stops_fitting(text, fits):
+    limit = RuleSpec(4, "max_sms_segments", "2" if len(text) > 200 else "1")
+    [v] = run(text, [limit], field="sms_text", sms_segments=lambda t: count_sms(t).segments)
+    assert (v.field, v.start, v.end, v.excerpt) == ("sms_text", fits, len(text), text[fits:])
+
+
+def test_a_missing_statement_has_no_place_and_no_excerpt_and_is_looked_for_in_whatever_fields_there_are():
+    [v] = check_fields({"body": "Hello.", "sms_text": "Do not approach the border."}, locale="en", kind="advisory",
+                       rules=[STATEMENT])
+    assert (v.field, v.start, v.end, v.excerpt) == ("body", None, None, "")
+    assert v.as_dict()["excerpt"] == ""
+    [v] = check_fields({"title": "Hello."}, locale="en", kind="advisory", rules=[STATEMENT])
+    assert v.field == "title"
+    assert check_fields({"title": "Do not approach the border."}, locale="en", kind="advisory", rules=[STATEMENT]) == []
+
+
+def test_a_counter_rumor_claim_counts_as_quoted_only_when_marked_and_answered_in_its_own_channel():
+    def refused(**fields):
+        return len(check_fields(fields, locale="en", kind="counter_rumor", rules=[CLAIM]))
+
+    assert refused(body="> The border is open.\n\nThe border is not open.") == 0  # a Markdown blockquote
+    assert refused(body="The border is open. Fact: it is not.") == 1  # not marked as a quote
+    assert refused(body="Rumor: the border is open.") == 1  # never answered
+    assert refused(body="Rumor: the border is open. The border is open.") == 2  # repeated, not denied
+    assert refused(body="Rumor: the border is open.", sms_text="The border is not open.") == 1  # another channel
+    assert refused(title="The border is not open", body="Rumor: the border is open.") == 0  # the web page answers
+
+
+@pytest.mark.parametrize("code, params, message", [
+    ("link_scheme", {"scheme": "javascript"}, 'Links of type "javascript:" are not allowed'),
+    ("link_userinfo", {"host": "evil.example"}, 'Link disguises its real destination "evil.example"'),
+    ("link_host", {"host": "evil.example"}, 'Link to "evil.example", which is not an allowed domain'),
+    ("link_ip", {"host": "192.0.2.1"}, 'Link to the IP address "192.0.2.1", which is not allowed'),
+    ("link_tel", {"number": "+50212345678"},
+     'Phone link "+50212345678" is not allowed: only numbers listed in the allowlist may be linked'),
+    ("max_sms_segments", {"segments": 4, "limit": 3}, "SMS text needs 4 segments; the limit is 3"),
+    ("required_statement", {"statement": "do not approach"}, 'Missing required statement: "do not approach"'),
+])
+def test_every_violation_explains_itself_in_words(code, params, message):
+    v = Violation(1, "link_allowlist", "block", "body", 0, 1, "x", code, tuple(params.items()))
+    assert v.message == message
+
+
+def test_rule_errors_say_what_is_wrong():
+    assert rule_errors(RuleSpec(1, "forbidden_phrase", "border open", "fatal", "")) == [
+        "unknown severity 'fatal'", "empty locale (use '*' for every locale)"]
+    assert rule_errors(RuleSpec(1, "required_statement", "...")) == ["pattern: pattern has no letters or digits"]
+    assert rule_errors(RuleSpec(1, "link_allowlist", "gob.gt exa_mple")) == ["bad domain list 'gob.gt exa_mple'"]
+    assert rule_errors(RuleSpec(1, "link_allowlist", "gob.gt tel:+50212345678 192.0.2.1 [2001:db8::1]")) == []
+    assert rule_errors(RuleSpec(1, "link_allowlist", "[2001:db8::1]")) == []
+    assert rule_errors(RuleSpec(1, "max_sms_segments", "0")) == ["segment limit must be a positive integer, not '0'"]
+    assert rule_errors(RuleSpec(1, "max_sms_segments", "1")) == []
+    with pytest.raises(ValueError, match=r"invalid policy rule 7: unknown severity 'fatal'; empty locale"):
+        run("text", [RuleSpec(7, "forbidden_phrase", "border open", "fatal", "")])
+
+
+def test_load_rules_fills_in_the_defaults(tmp_path):
+    path = tmp_path / "rules.toml"
+    path.write_text('''
+[[rule]]
+rule_type = "forbidden_phrase"
+pattern = "border open"
+
+[[rule]]
+key = "sms-length"
+rule_type = "max_sms_segments"
+pattern = 3
+severity = "warn"
+locale = "es"
+kinds = ["advisory", "info"]
+description = "Keep it short"
+''', encoding="utf-8")
+    assert load_rules(path) == [
+        RuleSpec(None, "forbidden_phrase", "border open", "block", "*", (), "", ""),
+        RuleSpec(None, "max_sms_segments", "3", "warn", "es", ("advisory", "info"), "Keep it short", "sms-length"),
+    ]
+    (tmp_path / "empty.toml").write_text("", encoding="utf-8")
+    assert load_rules(tmp_path / "empty.toml") == []

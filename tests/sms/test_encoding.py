@@ -265,3 +265,10 @@ def test_as_dict_is_json_able():
         "per_segment": 160,
         "remaining": 153,
     }
+
+
+def test_a_character_beyond_the_basic_plane_costs_two_ucs2_units_and_the_last_one_inside_costs_one():
+    # U+10000 (the first supplementary character) travels as a surrogate pair; U+FFFD, the last
+    # everyday character of the basic plane, as one unit.
+    assert (count_sms("\U00010000").units, count_sms("\U00010000").remaining) == (2, 68)
+    assert (count_sms("\ufffd").units, count_sms("\ufffd").remaining) == (1, 69)
