@@ -61,12 +61,12 @@ def test_periodic_task_runs_registered_jobs_through_the_broker(app, probe):
     app.config["CELERY_BROKER_URL"] = REDIS_URL or "memory://"  # this test means to use a queue
     celery = make_celery(app)
     with start_worker(celery, perform_ping_check=False, pool="solo", shutdown_timeout=10):
-        result = celery.tasks["msgsys.periodic"].apply_async()
+        celery.tasks["msgsys.periodic"].apply_async()
         deadline = time.monotonic() + 20
         while not probe and time.monotonic() < deadline:
             time.sleep(0.05)
+    # The job ran once, in a worker process's app for this very database: what a user would notice.
     assert probe == [app.config["MSGSYS"].database_url]
-    assert result.id
 
 
 def test_a_test_that_queues_a_task_without_stubbing_the_queue_fails_loudly(app):
