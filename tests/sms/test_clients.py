@@ -16,17 +16,10 @@ from msgsys.sms.clients import (
     TwilioClient,
     make_client,
 )
-from msgsys.sms.fake_twilio import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilio
+from msgsys.sms.fake_twilio import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
 
 TO, OTHER, SENDER = "+50255501234", "+50255509876", "+15005550006"
 CALLBACK = "https://msgsys.example.org/sms/status"
-
-
-@pytest.fixture
-def fake():
-    server = FakeTwilio().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -16,17 +16,10 @@ import requests
 from twilio.request_validator import RequestValidator
 
 from msgsys.sms.clients import PermanentError, TwilioClient
-from msgsys.sms.fake_twilio import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilio
+from msgsys.sms.fake_twilio import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
 
 TO, SENDER = "+50255501234", "+15005550006"
 MESSAGES = f"/2010-04-01/Accounts/{DEFAULT_ACCOUNT_SID}/Messages.json"
-
-
-@pytest.fixture
-def fake():
-    server = FakeTwilio().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

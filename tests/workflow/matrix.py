@@ -67,3 +67,24 @@ def committed_state(app, model, row_id: int) -> str:
     table = model.__table__
     with app.extensions["msgsys.engine"].connect() as conn:
         return conn.execute(sa.select(table.c.state).where(table.c.id == row_id)).scalar_one()
+
+
+def refused_as_written(app, session, matrix, state: str, people, take) -> tuple[dict, dict, dict]:
+    """Take every step the matrix refuses from this state; (expected outcomes, actual outcomes, what changed).
+
+    A person's refusal must leave exactly one permission.denied audit event (a refusal by state is no
+    permission matter); anything else it changed, read on a connection of its own, is reported.
+    """
+    expected, actual, changed = {}, {}, {}
+    for (name, who), outcomes in matrix.items():
+        if outcomes[state] == "ok":
+            continue
+        denied = denials(app)
+        expected[name, who] = outcomes[state]
+        actual[name, who], diff = attempt(app, session, lambda: take(who, name))
+        if diff:
+            changed[name, who] = diff
+        audited = denials(app) - denied
+        if who in people and outcomes[state] != "state" and audited != 1:
+            changed[name, who] = f"{audited} permission.denied events"
+    return expected, actual, changed
