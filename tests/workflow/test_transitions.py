@@ -20,7 +20,7 @@ from msgsys.workflow.engine import System
 from msgsys.workflow.transitions import VERSION_TRANSITIONS
 from tests.factories import make_campaign, make_message, make_user, make_version, step
 from tests.refusals import refused
-from tests.workflow.matrix import attempt, committed_state, parse, refused_as_written
+from tests.workflow.matrix import committed_state, parse, refused_as_written
 
 REASON = "Checked against the advisory."
 
