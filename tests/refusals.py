@@ -2,35 +2,20 @@
 
 The test's session is committed after the refusal, so anything the refused code wrote before it gave up
 would be visible; the comparison is made on a connection of its own, as tests/security/conftest.py's
-`snapshot` does (here with the schema reflected once per app, since some tests take hundreds of snapshots).
+`snapshot` does.
 """
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 
-from tests.security.conftest import diff_snapshots
+from tests.security.conftest import diff_snapshots, snapshot
 
 __all__ = ["committed", "diff_snapshots", "refused"]
 
 
 def committed(app) -> dict[str, list[dict]]:
     """Every row of every table but the refusals' audit events, read through a connection of its own."""
-    engine = app.extensions["msgsys.engine"]
-    meta = app.extensions.get("tests.reflected")
-    if meta is None:
-        meta = app.extensions["tests.reflected"] = sa.MetaData()
-        meta.reflect(engine)
-    out: dict[str, list[dict]] = {}
-    with engine.connect() as conn:
-        for table in sorted(meta.tables.values(), key=lambda t: t.name):
-            if table.name == "alembic_version":
-                continue
-            query = sa.select(table).order_by(*(list(table.primary_key.columns) or list(table.columns)))
-            if table.name == "auditevent":
-                query = query.where(table.c.action != "permission.denied")
-            out[table.name] = [dict(r) for r in conn.execute(query).mappings().all()]
-    return out
+    return snapshot(app, ignore_denials=True)
 
 
 def refused(app, session, call, error, match: str | None = None):

@@ -36,8 +36,10 @@ def config(config):
 def snapshot(app, *, ignore_denials: bool = False, ignore_token_use: bool = False) -> dict[str, list[dict]]:
     """Every row of every table, read through a connection of its own (what is committed)."""
     engine = app.extensions["msgsys.engine"]
-    meta = sa.MetaData()
-    meta.reflect(engine)
+    meta = app.extensions.get("tests.reflected")
+    if meta is None:  # reflected once per app: some tests take hundreds of snapshots
+        meta = app.extensions["tests.reflected"] = sa.MetaData()
+        meta.reflect(engine)
     out: dict[str, list[dict]] = {}
     with engine.connect() as conn:
         for table in sorted(meta.tables.values(), key=lambda t: t.name):
