@@ -127,3 +127,23 @@ def make_translation(session, version, translator, locale="es", texts=None, subm
         translations.transition(session, actor=translator, translation=translation, name="submit")
     session.commit()
     return translation
+
+
+class ApiClient:
+    """Calls to /api/v1 with one user's bearer token (or none), through the Flask test client."""
+
+    def __init__(self, client, secret=None):
+        self.client = client
+        self.headers = {"Authorization": f"Bearer {secret}"} if secret else {}
+
+    def call(self, method, url, json=None, **kw):
+        return self.client.open(f"/api/v1{url}", method=method, json=json, headers={**self.headers, **kw.pop("headers", {})}, **kw)
+
+    def get(self, url, **kw):
+        return self.call("GET", url, **kw)
+
+    def post(self, url, json=None, **kw):
+        return self.call("POST", url, json, **kw)
+
+    def put(self, url, json=None, **kw):
+        return self.call("PUT", url, json, **kw)

@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from msgsys.auth.models import ApiToken
 from msgsys.content.models import Campaign, Message, MessageVersion
-from tests.factories import make_token, make_user
+from tests.factories import ApiClient, make_token, make_user
 
 ADVISORY_STATEMENT = "Do not approach the border until instructed to do so."
 CAMPAIGN = {
@@ -16,22 +16,9 @@ CAMPAIGN = {
 }
 
 
-class Api:
-    """A client that sends one user's bearer token."""
-
-    def __init__(self, client, secret):
-        self.client, self.headers = client, {"Authorization": f"Bearer {secret}"}
-
-    def get(self, url):
-        return self.client.get(f"/api/v1{url}", headers=self.headers)
-
-    def post(self, url, json=None, **kw):
-        return self.client.post(f"/api/v1{url}", json=json, headers=self.headers, **kw)
-
-
 def _api(client, session, roles):
     user = make_user(session, roles=roles)
-    return Api(client, make_token(session, user)), user
+    return ApiClient(client, make_token(session, user)), user
 
 
 @pytest.fixture
@@ -353,7 +340,7 @@ def test_diff_shows_word_operations_per_field(author):
 
 def test_a_revoked_token_is_refused_everywhere(client, session, runner):
     user = make_user(session, roles="author")
-    api = Api(client, make_token(session, user))
+    api = ApiClient(client, make_token(session, user))
     assert api.post("/campaigns", CAMPAIGN).status_code == 201
     token_id = session.exec(select(ApiToken)).one().id
     assert runner.invoke(args=["users", "revoke-token", str(token_id)]).exit_code == 0

@@ -10,21 +10,9 @@ import re
 import pytest
 
 from tests.api.documented import checker_of
-from tests.factories import ES, make_token, make_user
+from tests.factories import ApiClient, ES, make_token, make_user
 
-PREFIX = "/api/v1"
 TEXT = {"title": "Registration is virtual", "body": "Register online first.", "sms_text": "Register online first."}
-
-
-class Api:
-    """One token's calls; every response is checked against the document by the test client."""
-
-    def __init__(self, client, secret=None):
-        self.client = client
-        self.headers = {"Authorization": f"Bearer {secret}"} if secret else {}
-
-    def call(self, method, url, json=None, **kw):
-        return self.client.open(PREFIX + url, method=method, json=json, headers={**self.headers, **kw.pop("headers", {})}, **kw)
 
 
 def _ok(response, status=200):
@@ -50,7 +38,7 @@ def people(client, session):
         "es2": make_user(session, roles="translator", locales="es"),
         "quc": make_user(session, roles="translator", locales="quc"),
     }
-    return {name: Api(client, make_token(session, user)) for name, user in users.items()}
+    return {name: ApiClient(client, make_token(session, user)) for name, user in users.items()}
 
 
 @pytest.fixture
@@ -94,7 +82,7 @@ def _body(method: str, path: str) -> dict | None:
 
 def test_every_operation_answers_its_documented_success(app, people, world):
     author, approver, es1 = people["author"], people["approver"], people["es1"]
-    anonymous = Api(app.test_client())
+    anonymous = ApiClient(app.test_client())
     v, other = world["version_id"], world["other_id"]
     _ok(anonymous.call("GET", "/openapi.json"))
     _ok(author.call("GET", "/me"))
@@ -119,7 +107,7 @@ def test_every_operation_refuses_a_missing_or_unknown_token_as_documented(app, w
             assert op["security"] == [], (method, path)
             continue
         url = _fill(path, **world)
-        for api in (Api(app.test_client()), Api(app.test_client(), "not-a-token")):
+        for api in (ApiClient(app.test_client()), ApiClient(app.test_client(), "not-a-token")):
             response = api.call(method.upper(), url, {} if "requestBody" in op else None)
             assert (response.status_code, response.json["error"]["code"]) == (401, "unauthorized"), (method, path)
 

@@ -6,23 +6,7 @@ from sqlmodel import select
 
 from msgsys.translation import service as translations
 from msgsys.translation.models import Translation, TranslationRevision
-from tests.factories import ES, make_campaign, make_message, make_published, make_token, make_user, make_version
-
-
-class Api:
-    """A client that sends one user's bearer token."""
-
-    def __init__(self, client, secret):
-        self.client, self.headers = client, {"Authorization": f"Bearer {secret}"}
-
-    def get(self, url):
-        return self.client.get(f"/api/v1{url}", headers=self.headers)
-
-    def post(self, url, json=None):
-        return self.client.post(f"/api/v1{url}", json=json, headers=self.headers)
-
-    def put(self, url, json=None, **kw):
-        return self.client.put(f"/api/v1{url}", json=json, headers=self.headers, **kw)
+from tests.factories import ApiClient, ES, make_campaign, make_message, make_published, make_token, make_user, make_version
 
 
 @pytest.fixture
@@ -35,7 +19,7 @@ def team(client, session):
         "es2": make_user(session, roles="translator", locales="es"),
         "quc": make_user(session, roles="translator", locales="quc"),
     }
-    return {name: (Api(client, make_token(session, user)), user) for name, user in people.items()}
+    return {name: (ApiClient(client, make_token(session, user)), user) for name, user in people.items()}
 
 
 @pytest.fixture
@@ -170,7 +154,7 @@ def test_a_locale_that_is_not_a_target_of_the_campaign_is_refused(session, team)
     version = make_published(session, author=team["author"][1], approver=team["approver"][1], campaign=campaign)[1]
     error = _error(_put(team["quc"][0], version, locale="quc"), 422, "validation_error")
     assert error["details"]["field"] == "locale"
-    english = Api(team["es1"][0].client, make_token(session, make_user(session, roles="translator", locales="en")))
+    english = ApiClient(team["es1"][0].client, make_token(session, make_user(session, roles="translator", locales="en")))
     _error(_put(english, version, locale="en"), 422, "validation_error")  # the source language itself
     assert _saved(session) == ([], [])
 
@@ -298,7 +282,7 @@ def test_the_openapi_document_describes_the_translation_operations(client):
 def test_a_co_writer_is_not_offered_approval_and_another_translator_is(client, session, team, version):
     """es1 wrote a revision, es2 rewrote and submitted it: es1's text is in it, so only a third translator may approve."""
     es3 = make_user(session, roles="translator", locales="es")
-    third = Api(client, make_token(session, es3))
+    third = ApiClient(client, make_token(session, es3))
     es1, es2 = team["es1"][0], team["es2"][0]
     assert _put(es1, version).status_code in (200, 201)
     assert _put(es2, version, {**ES, "title": ES["title"] + " (revisado)"}).status_code in (200, 201)

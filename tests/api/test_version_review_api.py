@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from msgsys.audit.models import AuditEvent
-from tests.api.test_content_api import Api, _error, _version
-from tests.factories import make_token, make_user
+from tests.api.test_content_api import _error, _version
+from tests.factories import ApiClient, make_token, make_user
 
 LAUNDERED = "You wrote text this version carries"
 TEXT = {"title": "Registration is virtual", "body": "Register online first.", "sms_text": "Register online first."}
@@ -18,7 +18,7 @@ TEXT = {"title": "Registration is virtual", "body": "Register online first.", "s
 def _people(client, session):
     """A writes and approves, B writes, C approves: each with a token."""
     users = [make_user(session, roles=r) for r in ("author,approver", "author", "approver")]
-    return [(Api(client, make_token(session, u)), u) for u in users]
+    return [(ApiClient(client, make_token(session, u)), u) for u in users]
 
 
 def _committed_state(app, version_id):

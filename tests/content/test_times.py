@@ -7,7 +7,7 @@ import pytest
 
 from msgsys.content import service as content
 from msgsys.errors import ValidationError
-from tests.factories import login, make_message, make_token, make_user, make_version, post_form
+from tests.factories import ApiClient, login, make_message, make_token, make_user, make_version, post_form
 from tests.security.conftest import diff_snapshots, snapshot
 
 # Values that are not a usable time, and the field each is sent in.
@@ -50,17 +50,6 @@ HONEST = [
 ]
 
 
-class Api:
-    def __init__(self, client, secret):
-        self.client, self.headers = client, {"Authorization": f"Bearer {secret}"}
-
-    def post(self, url, json):
-        return self.client.post(f"/api/v1{url}", json=json, headers=self.headers)
-
-    def get(self, url):
-        return self.client.get(f"/api/v1{url}", headers=self.headers)
-
-
 @pytest.fixture
 def author(session):
     return make_user(session, roles="author")
@@ -73,7 +62,7 @@ def message(session):
 
 @pytest.fixture
 def api(client, session, author):
-    return Api(client, make_token(session, author))
+    return ApiClient(client, make_token(session, author))
 
 
 def _version_body(**times):
