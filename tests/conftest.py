@@ -23,6 +23,17 @@ from msgsys.clock import FrozenClock
 from msgsys.db import make_engine
 
 PG_URL = os.environ.get("MSGSYS_TEST_DATABASE_URL", "")
+
+
+def empty_database(tmp_path, name: str) -> sa.Engine:
+    """An engine on a database with no tables: a file under tmp_path, or a schema of its own on PostgreSQL."""
+    if not PG_URL:
+        return make_engine(f"sqlite:///{tmp_path / (name + '.sqlite3')}")
+    engine = sa.create_engine(PG_URL, connect_args={"options": f"-csearch_path={name}"})
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
+        conn.execute(sa.text(f"CREATE SCHEMA {name}"))
+    return engine
 REDIS_URL = os.environ.get("MSGSYS_TEST_REDIS_URL", "")
 START = datetime(2026, 3, 2, 15, 0, tzinfo=timezone.utc)
 

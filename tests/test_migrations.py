@@ -4,20 +4,13 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from msgsys import migrate
-from msgsys.db import make_engine
-from tests.conftest import PG_URL
+from tests.conftest import PG_URL, empty_database
 
 
 
 
 def test_migrations_from_empty_match_the_models(tmp_path):
-    if PG_URL:
-        engine = sa.create_engine(PG_URL, connect_args={"options": "-csearch_path=migtest"})
-        with engine.begin() as conn:
-            conn.execute(sa.text("DROP SCHEMA IF EXISTS migtest CASCADE"))
-            conn.execute(sa.text("CREATE SCHEMA migtest"))
-    else:
-        engine = make_engine(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+    engine = empty_database(tmp_path, "migtest")
     assert migrate.current(engine) is None
     migrate.upgrade(engine)
     assert migrate.current(engine) is not None

@@ -6,18 +6,11 @@ import json
 import sqlalchemy as sa
 
 from msgsys import migrate
-from msgsys.db import make_engine
-from tests.conftest import PG_URL
+from tests.conftest import PG_URL, empty_database
 
 
 def test_kiche_rules_in_force_are_held_for_approval_and_audited(tmp_path):
-    if PG_URL:
-        engine = sa.create_engine(PG_URL, connect_args={"options": "-csearch_path=mig0005"})
-        with engine.begin() as conn:
-            conn.execute(sa.text("DROP SCHEMA IF EXISTS mig0005 CASCADE"))
-            conn.execute(sa.text("CREATE SCHEMA mig0005"))
-    else:
-        engine = make_engine(f"sqlite:///{tmp_path / 'before.sqlite3'}")
+    engine = empty_database(tmp_path, "mig0005")
     migrate.upgrade(engine, "0004")
     insert = sa.text("INSERT INTO policyrule (rule_key, version, active, rule_type, pattern, severity, locale, kinds, description, created_at)"
                      " VALUES (:key, :v, :active, 'forbidden_phrase', 'placeholder claim', 'block', :locale, '', '', '2026-01-01 00:00:00')")
