@@ -63,3 +63,18 @@ def sign_in(page, base: str, email: str, password: str) -> None:
 def overflows(page) -> bool:
     """True when the page scrolls sideways (content wider than the screen)."""
     return page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth + 1")
+
+
+def axe_violations(page) -> list[str]:
+    """axe-core's violations on the page as shown now (axe-core as packaged by axe-playwright-python), one line each."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [f"{v['id']}: {v['help']} ({', '.join(n['target'][0] if isinstance(n['target'][0], str) else str(n['target']) for n in v['nodes'][:3])})"
+            for v in results.response["violations"]]
+
+
+def page_problems(page) -> list[str]:
+    """What a person would notice is wrong with the page's layout and accessibility: sideways scrolling, axe violations."""
+    problems = [f"scrolls sideways: {page.evaluate('document.documentElement.scrollWidth')}px wide"] if overflows(page) else []
+    return problems + axe_violations(page)
