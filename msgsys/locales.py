@@ -16,6 +16,13 @@ FALLBACK: dict[str, tuple[str, ...]] = {
 # Babel's CLDR data for K'iche' is thin; its own name is kept here rather than trusted from CLDR.
 _NATIVE_NAMES = {"en": "English", "es": "Español", "quc": "K'iche'"}
 
+# CLDR calls K'iche' "quiché" in Spanish and spells it with U+02BC in English; the people who speak it write
+# K'iche' (lower case in Spanish running text, as Spanish writes every language's name).
+_NAMES = {("quc", "en"): "K'iche'", ("quc", "es"): "k'iche'"}
+
+# The interface in K'iche' falls back to Spanish strings (msgsys.i18n), so the names it shows are Spanish ones.
+_NAMES_LOCALE = {"quc": "es"}
+
 
 def is_locale(code: str) -> bool:
     """True for a locale msgsys supports."""
@@ -28,17 +35,35 @@ def chain(code: str) -> tuple[str, ...]:
 
 
 def native_name(code: str) -> str:
-    """The locale's name in its own language."""
+    """The locale's name in its own language (the language picker: each name marked with its lang)."""
     return _NATIVE_NAMES[code]
 
 
-def display_name(code: str, in_locale: str) -> str:
-    """The locale's name in another locale's language, via Babel where CLDR knows it."""
-    try:
-        name = Locale.parse(code).get_display_name(in_locale if in_locale != "quc" else "es")
-    except Exception:  # unknown to CLDR: fall back to the native name
-        name = None
-    return name[:1].upper() + name[1:] if name else native_name(code)
+def display_name(code: str, in_locale: str, *, start: bool = False) -> str:
+    """The locale's name in another locale's language, as that language writes it in running text.
+
+    "Spanish" in English, "español" in Spanish (lower case); `start` capitalises it for the start of a sentence
+    or a label standing alone. A code CLDR does not know comes back as it is.
+    """
+    ui = _NAMES_LOCALE.get(in_locale, in_locale)
+    name = _NAMES.get((code, ui))
+    if name is None:
+        try:
+            name = Locale.parse(code).get_language_name(ui)
+        except Exception:  # unknown to CLDR (or not a locale code at all)
+            name = None
+    name = name or _NATIVE_NAMES.get(code)
+    if name is None:
+        return code
+    return name[:1].upper() + name[1:] if start else name
+
+
+def language_name(code: str | None, *, start: bool = False) -> str:
+    """The locale's name in the interface's current language (English outside a request)."""
+    from flask_babel import get_locale
+
+    ui = get_locale()
+    return display_name(code or "", str(ui) if ui else DEFAULT_LOCALE, start=start)
 
 
 def parse_locales(value: str | None) -> tuple[str, ...]:

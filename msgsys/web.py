@@ -6,7 +6,7 @@ from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 
 from msgsys import converters, permissions
-from msgsys.locales import LOCALES, native_name
+from msgsys.locales import LOCALES, language_name, native_name
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -45,6 +45,7 @@ def init_app(app: Flask) -> None:
     """Register extensions and every domain's routes."""
     from msgsys.admin import routes as admin_routes
     from msgsys.api import routes as api_routes
+    from msgsys.audit import sentences as audit_sentences
     from msgsys.auth import routes as auth_routes
     from msgsys.content import routes as content_routes
     from msgsys.policy import routes as policy_routes
@@ -64,6 +65,7 @@ def init_app(app: Flask) -> None:
     translation_routes.init_app(app)
     api_routes.init_app(app, csrf)
     public_routes.init_app(app)
+    audit_sentences.init_app(app)
     app.after_request(_security_headers)
 
     @app.context_processor
@@ -72,6 +74,7 @@ def init_app(app: Flask) -> None:
             "can": lambda action, **kw: permissions.can(current_user, action, **kw),
             "LOCALES": LOCALES,
             "native_name": native_name,
+            "language_name": language_name,  # in the interface's language, for running text
             "current_locale": str(g.get("locale") or _current_locale()),
         }
 
