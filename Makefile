@@ -1,7 +1,10 @@
-# msgsys: `make run` starts everything on the embedded default; `make test` runs the suite.
+# msgsys: `make run` starts everything on the embedded default (HOST and PORT choose the address:
+# `PORT=5091 make run`); `make test` runs the suite.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
 MO := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
 .PHONY: run test setup translations extract update-catalogs worker web check-schema clean
@@ -26,10 +29,10 @@ update-catalogs: extract  ## merge new UI strings into every locale's catalog
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/python -c "from msgsys.i18n import fill_source_catalog as f; f('translations/en/LC_MESSAGES/messages.po')"
 
-run: setup  ## web + in-process worker on SQLite, with demo data
+run: setup  ## web + in-process worker on SQLite, with demo data, at http://$(HOST):$(PORT)
 	$(BIN)/msgsys db upgrade
-	$(BIN)/msgsys demo
-	$(BIN)/msgsys run
+	$(BIN)/msgsys demo --host $(HOST) --port $(PORT)
+	$(BIN)/msgsys run --host $(HOST) --port $(PORT)
 
 test: setup  ## the whole suite (set MSGSYS_TEST_DATABASE_URL / MSGSYS_TEST_REDIS_URL for PostgreSQL and Redis)
 	bash .ci/system-deps

@@ -1,6 +1,8 @@
 """The `msgsys` command: the app's own commands (run, db, demo) and every domain's command group, assembled."""
 from __future__ import annotations
 
+import sys
+
 import click
 from flask import current_app
 from flask.cli import AppGroup, FlaskGroup, routes_command, shell_command, with_appcontext
@@ -20,7 +22,7 @@ def _create_app():
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False, add_version_option=False)
 def main() -> None:
-    """msgsys: multilingual public messaging (campaigns, approval, translation, web, feeds, SMS)."""
+    """msgsys: multilingual public messaging (campaigns, approval, translation, the public site, SMS tools)."""
 
 
 main.add_command(shell_command)
@@ -44,7 +46,7 @@ def init_app(app) -> None:
 @click.command("run")
 @with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535), help="0: any free port.")
 @click.option("--worker/--no-worker", default=True, help="Run the in-process worker beside the web server.")
 def run_command(host: str, port: int, worker: bool) -> None:
     """Serve the app with gunicorn in one process and, on the embedded default, run the worker in it too."""
@@ -56,8 +58,15 @@ def run_command(host: str, port: int, worker: bool) -> None:
         click.echo("worker: start Celery workers separately (see README: make worker)")
     elif worker:
         click.echo("worker: in-process (embedded default)")
-    click.echo(f"msgsys is running at http://{host}:{port}/admin/  (public site: http://{host}:{port}/)")
-    serve(app, host=host, port=port, with_worker=worker and embedded)
+
+    def listening(base: str) -> None:
+        click.echo(f"msgsys is listening at {base}\n"
+                   f"  officers' UI: {base}/admin/\n"
+                   f"  public site:  {base}/es/  ({base}/quc/, {base}/en/)\n"
+                   "Stop it with Ctrl+C.")
+        sys.stdout.flush()
+
+    serve(app, host=host, port=port, with_worker=worker and embedded, on_listening=listening)
 
 
 @click.group("db", cls=AppGroup)
@@ -105,13 +114,22 @@ def db_check() -> None:
 
 @click.command("demo")
 @with_appcontext
-def demo_command() -> None:
-    """Create demo users (printing fresh passwords) and load the demo campaigns."""
+@click.option("--host", default=None, help="The host `msgsys run` serves on (default: the address in MSGSYS_PUBLIC_BASE_URL).")
+@click.option("--port", default=None, type=click.IntRange(1, 65535), help="The port `msgsys run` serves on.")
+def demo_command(host: str | None, port: int | None) -> None:
+    """Create demo users (printing fresh passwords), load the demo campaigns and say who does what next."""
     from msgsys import demo
+    from msgsys.server import base_url
 
+    if host is None and port is None:
+        base = current_app.config["MSGSYS"].public_base_url.rstrip("/")
+    else:
+        base = base_url(host or "127.0.0.1", port or 5000)
     logins = demo.load_demo()
-    base = current_app.config["MSGSYS"].public_base_url
     click.echo(f"\nmsgsys demo data is loaded. Sign in at {base}/login with:")
     for email, roles, password in logins:
         click.echo(f"  {email:34} {password}   ({roles})")
-    click.echo("These passwords are new each time `msgsys demo` runs.\n")
+    click.echo("These passwords are new each time `msgsys demo` runs.\n\nNext steps:")
+    for line in demo.next_steps(db.session(), base):
+        click.echo(f"  {line}")
+    click.echo("")
