@@ -124,10 +124,10 @@ def diff_versions(version_id: schemas.Id, other_id: schemas.Id):
     return schemas.VersionDiff.of(old, new, content_diff.diff_versions(old, new))
 
 
-def _step(version_id: int, name: str, body: schemas.TransitionRequest) -> schemas.VersionDetail:
+def _step(version_id: int, name: str, body: schemas.TransitionRequest, **choice) -> schemas.VersionDetail:
     with db.transaction() as s:
         version = content.get_version(s, version_id)
-        version = workflow.transition(s, actor=api_user(), version=version, name=name, reason=body.reason)
+        version = workflow.transition(s, actor=api_user(), version=version, name=name, reason=body.reason, **choice)
         return _version_detail(s, version)
 
 
@@ -140,9 +140,17 @@ def submit_version(version_id: schemas.Id, body: schemas.TransitionRequest):
 
 @bp.post("/versions/<id:version_id>/approve")
 @operation(responses={200: schemas.VersionDetail}, errors=(*STEP, PolicyViolation), tag="versions")
-def approve_version(version_id: schemas.Id, body: schemas.TransitionRequest):
-    """Approve a version in review (approvers, never their own); it publishes at once unless its go_live_at is later."""
-    return _step(version_id, "approve", body)
+def approve_version(version_id: schemas.Id, body: schemas.VersionApproval):
+    """Approve a version in review (approvers, never their own); it publishes when due (go_live_at), or with
+    `publication: together` once every target language has an approved translation of it."""
+    return _step(version_id, "approve", body, publication=body.publication, correction=body.correction)
+
+
+@bp.post("/versions/<id:version_id>/publish-now")
+@operation(responses={200: schemas.VersionDetail}, errors=STEP, tag="versions")
+def publish_version_now(version_id: schemas.Id, body: schemas.TransitionRequest):
+    """Publish a version held for its translations without waiting for them (approvers, never its writer)."""
+    return _step(version_id, "publish_now", body)
 
 
 @bp.post("/versions/<id:version_id>/request-changes")

@@ -136,6 +136,17 @@ class TransitionRequest(_Request):
     reason: StrictStr = ""
 
 
+class VersionApproval(TransitionRequest):
+    """The body of a version approval: how it goes live beside its translations."""
+
+    publication: Literal["now", "together"] = Field(
+        default="now",
+        description="now: publish when due; each language keeps its last approved translation (of the previously published "
+                    "version) until the new one is approved. together: hold publication until every target language of the "
+                    "campaign has an approved translation of this version.")
+    correction: bool = Field(default=False, description="A correction stops the translations of earlier versions at once.")
+
+
 class TranslationApproval(TransitionRequest):
     """The body of a translation approval."""
 
@@ -283,6 +294,8 @@ class Version(BaseModel):
     retired_at: Optional[UtcDatetime]
     retire_reason: str
     superseded_by_id: Optional[int]
+    correction: bool
+    publication: Literal["now", "together"]
 
     @classmethod
     def fields_of(cls, v: Any) -> dict:

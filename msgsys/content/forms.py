@@ -4,16 +4,16 @@ from __future__ import annotations
 from datetime import timezone
 
 from babel import Locale
-from flask_babel import get_locale, lazy_gettext as _l
+from flask_babel import get_locale, gettext, lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DateTimeLocalField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, DateTimeLocalField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from msgsys.admin.forms import CheckboxesField
 from msgsys.content.markup import MAX_BODY_CHARS
 from msgsys.content.models import CHANNELS, COUNTRIES, KINDS
-from msgsys.locales import LOCALES, native_name
+from msgsys.locales import LOCALES, display_name, native_name
 from msgsys.times import FIRST_YEAR, LAST_YEAR
 
 KIND_LABELS = {
@@ -67,6 +67,14 @@ class CampaignForm(FlaskForm):
         return {name: getattr(self, name).data for name in (
             "slug", "title", "objective", "source_locale", "target_locales", "audience_countries", "starts_on", "ends_on")}
 
+    def source_left_out(self) -> str | None:
+        """What to tell the officer when the source language was also ticked as a target: the service leaves it out."""
+        source = self.source_locale.data
+        if source not in (self.target_locales.data or []):
+            return None
+        return gettext("%(language)s is the source language; it was left out of the target languages.",
+                       language=display_name(source, str(get_locale() or "en")))
+
 
 class MessageForm(FlaskForm):
     """A new message of a campaign."""
@@ -88,16 +96,23 @@ class VersionForm(FlaskForm):
     expires_at = DateTimeLocalField(_l("Expires at (UTC)"), validators=[Optional()], format=DATETIME_FORMATS, tz=timezone.utc,
                                     render_kw=TIME_RANGE)
     change_note = StringField(_l("Change note"), validators=[Optional(), Length(max=500)])
+    correction = BooleanField(_l("This version corrects an error: once it is live, stop the translations of earlier versions at once"))
 
     def to_data(self) -> dict:
         """The fields as the content service takes them."""
-        return {name: getattr(self, name).data for name in ("title", "body", "sms_text", "go_live_at", "expires_at", "change_note")}
+        return {name: getattr(self, name).data for name in ("title", "body", "sms_text", "go_live_at", "expires_at", "change_note", "correction")}
 
 
 class StepForm(FlaskForm):
-    """One workflow step on a version, with a reason where the step needs one."""
+    """One workflow step on a version, with a reason where the step needs one; approval also chooses how it goes live."""
 
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 3})
+    # Checked by the workflow (msgsys.workflow.service), which refuses an unknown choice with its own message.
+    publication = RadioField(_l("How it goes live"), choices=[
+        ("now", _l("At once: each language keeps its last approved translation until the new one is approved")),
+        ("together", _l("Together: hold it until every translation is approved, then publish all languages at once")),
+    ], default="now", validate_choice=False)
+    correction = BooleanField(_l("This is a correction: stop the translations of earlier versions at once"))
 
 
 class CompareForm(FlaskForm):

@@ -12,6 +12,9 @@ CHANNELS: tuple[str, ...] = ("web", "sms")
 COUNTRIES: tuple[str, ...] = ("GT", "HN", "SV", "MX", "US")
 TEXT_FIELDS: tuple[str, ...] = ("title", "body", "sms_text")  # what a version (and each translation) says
 VERSION_STATES: tuple[str, ...] = ("draft", "in_review", "changes_requested", "approved", "published", "retired")
+# How an approved version goes live beside its translations: at once (each language keeps its last approved
+# translation until the new one is approved), or together (held until every target language is approved).
+PUBLICATIONS: tuple[str, ...] = ("now", "together")
 
 
 class Campaign(SQLModel, table=True):
@@ -87,6 +90,9 @@ class MessageVersion(SQLModel, table=True):
     retired_at: datetime | None = None
     retire_reason: str = Field(default="", max_length=2000)
     superseded_by_id: int | None = Field(default=None, foreign_key="messageversion.id")
+    # A correction makes the translations of earlier versions stop at once (marked by the author or the approver).
+    correction: bool = Field(default=False)
+    publication: str = Field(default="now", max_length=10)  # one of PUBLICATIONS, chosen by the approver
 
 
 class ImmutableVersionError(RuntimeError):

@@ -9,6 +9,7 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from msgsys import db, permissions
+from msgsys.clock import now
 from msgsys.audit import service as audit
 from msgsys.content import service as content
 from msgsys.content.forms import (
@@ -17,6 +18,7 @@ from msgsys.content.forms import (
 from msgsys.form_posts import run_form
 from msgsys.permissions import requires
 from msgsys.sms.encoding import count_sms
+from msgsys.translation import readers
 from msgsys.workflow import service as workflow
 
 bp = Blueprint("content", __name__, url_prefix="/admin")
@@ -32,6 +34,8 @@ def campaign_list():
     posted = run_form(form, lambda s: content.create_campaign(s, actor=current_user, data=form.to_data()))
     if posted.done:
         flash(_("Campaign %(title)s created.", title=posted.result.title), "info")
+        if form.source_left_out():
+            flash(form.source_left_out(), "info")
         return redirect(url_for("content.campaign_detail", slug=posted.result.slug))
     s = db.session()
     counts = content.state_counts(s)
@@ -51,7 +55,9 @@ def campaign_detail(slug: str):
         flash(_("Message %(key)s added.", key=posted.result.key), "info")
         return redirect(url_for("content.message_detail", message_id=posted.result.id))
     rows = content.message_rows(db.session(), campaign)
-    return render_template("content/campaign.html", campaign=campaign, rows=rows, form=form), posted.status
+    languages = [(row.message, readers.status(db.session(), row.message)) for row in rows]
+    return render_template("content/campaign.html", campaign=campaign, rows=rows, form=form, languages=languages,
+                           locales=readers.locales_of(campaign), not_started=campaign.starts_on is not None and campaign.starts_on > now().date()), posted.status
 
 
 @bp.get("/messages/<id:message_id>")
@@ -66,6 +72,7 @@ def message_detail(message_id: int):
     return render_template(
         "content/message.html", message=message, campaign=content.campaign_of(s, message), versions=versions,
         history=history_rows(events, {str(v.id): v.number for v in versions}), compare=compare,
+        reader_rows=readers.status(s, message),
     )
 
 
@@ -107,6 +114,8 @@ def version_edit(version_id: int):
     version = content.get_version(s, version_id)
     message = content.get_message(s, version.message_id)
     form = VersionForm(data=prefill(version) if request.method == "GET" else None)
+    if request.method == "GET" and content.edits_in_place(version, current_user):
+        form.change_note.data = version.change_note  # saving changes this very draft: its note stays, to be corrected
     number = version.number
     posted = run_form(form, lambda s: content.edit(s, actor=current_user, version=version, data=form.to_data()))
     if posted.done:
@@ -136,7 +145,9 @@ def prefill(version) -> dict | None:
     """Editor fields taken from a version (the change note starts empty)."""
     if version is None:
         return None
-    return {k: getattr(version, k) for k in ("title", "body", "sms_text", "go_live_at", "expires_at")}
+    data = {k: getattr(version, k) for k in ("title", "body", "sms_text", "go_live_at", "expires_at")}
+    data["correction"] = version.correction and version.state == "draft"  # a new version is a correction only if marked anew
+    return data
 
 
 # Helpers ---------------------------------------------------------------------------------------------

@@ -172,6 +172,8 @@ def clean_fields(message: Message, data: dict) -> dict:
         "body": clean_text(data.get("body"), "body", MAX_BODY_CHARS, required="web" in message.channel_list),
         "sms_text": clean_text(data.get("sms_text"), "sms_text", MAX_SMS, required="sms" in message.channel_list),
         "change_note": clean_text(data.get("change_note"), "change_note", 500),
+        # The author marks a correction: once live, earlier versions' translations stop at once.
+        "correction": data.get("correction") is True,
         "go_live_at": _aware(data.get("go_live_at"), "go_live_at"),
         "expires_at": _aware(data.get("expires_at"), "expires_at"),
     }
@@ -243,9 +245,14 @@ def update_draft(session: Session, *, actor: User, version: MessageVersion, data
     return version
 
 
+def edits_in_place(version: MessageVersion, actor: User) -> bool:
+    """True when an edit by `actor` changes this version itself (their own draft); otherwise it makes a new draft."""
+    return version.state == "draft" and version.author_id is not None and version.author_id == actor.id
+
+
 def edit(session: Session, *, actor: User, version: MessageVersion, data: dict) -> MessageVersion:
     """Save an edit: in place for one's own draft, otherwise as a new draft version."""
-    if version.state == "draft" and version.author_id == actor.id:
+    if edits_in_place(version, actor):
         return update_draft(session, actor=actor, version=version, data=data)
     message = session.get(Message, version.message_id)
     return new_version(session, actor=actor, message=message, data=data, based_on=version)
@@ -254,7 +261,7 @@ def edit(session: Session, *, actor: User, version: MessageVersion, data: dict) 
 def restore(session: Session, *, actor: User, version: MessageVersion) -> MessageVersion:
     """Bring an old version back as a new draft."""
     message = session.get(Message, version.message_id)
-    data = {k: getattr(version, k) for k in ("title", "body", "sms_text", "go_live_at", "expires_at")}
+    data = {k: getattr(version, k) for k in ("title", "body", "sms_text", "go_live_at", "expires_at", "correction")}
     data["change_note"] = _("Restored from version %(n)d", n=version.number)
     return new_version(session, actor=actor, message=message, data=data, based_on=version)
 

@@ -53,8 +53,10 @@ def home():
 def notice(message_id: int):
     """One notice, saying which language it is shown in when the reader's is not available."""
     item = service.notice(db.session(), message_id=message_id, locale=g.locale)
-    return _cached(render_template("public/notice.html", item=item, body=render_markdown(item.text.body),
-                                   advisory=service.active_advisory(db.session(), locale=g.locale)))
+    response = _cached(render_template("public/notice.html", item=item, body=render_markdown(item.text.body),
+                                       advisory=service.active_advisory(db.session(), locale=g.locale)))
+    response.headers["Content-Language"] = item.text.locale  # the language actually served, after any fallback
+    return response
 
 
 def _cached(html: str):

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from msgsys.content.models import Campaign, Message, MessageVersion
 from msgsys.errors import NotFound
-from msgsys.translation.service import Resolved, resolve
+from msgsys.clock import now
+from msgsys.translation.readers import Resolved, resolve
 
 
 @dataclass(frozen=True)
@@ -20,12 +22,17 @@ class Notice:
     text: Resolved
 
 
+def started():
+    """A campaign's messages reach the public from its start date (UTC) on."""
+    return or_(col(Campaign.starts_on).is_(None), col(Campaign.starts_on) <= now().date())
+
+
 def _published(session: Session, *, kind: str | None = None, message_id: int | None = None) -> list[tuple[MessageVersion, Message, Campaign]]:
     query = (
         select(MessageVersion, Message, Campaign)
         .join(Message, Message.id == MessageVersion.message_id)
         .join(Campaign, Campaign.id == Message.campaign_id)
-        .where(MessageVersion.state == "published", col(Message.channels).contains("web"))
+        .where(MessageVersion.state == "published", col(Message.channels).contains("web"), started())
         .order_by(col(MessageVersion.published_at).desc(), col(MessageVersion.id).desc())
     )
     if kind:

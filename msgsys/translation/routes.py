@@ -16,6 +16,7 @@ from msgsys.errors import InvalidTransition, NotFound
 from msgsys.form_posts import run_form
 from msgsys.locales import LOCALES, native_name
 from msgsys.policy import review as policy_review
+from msgsys.translation import readers
 from msgsys.sms.encoding import count_sms
 from msgsys.translation import catalog
 from msgsys.translation import service as translations
@@ -154,6 +155,7 @@ def render_editor(version, locale: str, *, form: TranslationForm | None = None, 
         terms=translations.glossary(s, locale), glossary_form=glossary_form or GlossaryForm(formdata=None, version_id=version.id),
         revisions=translations.revisions(s, translation) if translation else [],
         approved=translations.revision(s, translation.approved_revision_id) if translation else None,
+        readers_get=next((row.now for row in readers.status(s, message) if row.locale == locale), None),
         reviewer=users.get_user(s, translation.reviewed_by_id) if translation and translation.reviewed_by_id else None,
         steps=translations.steps_for(s, translation=translation, user=current_user) if translation else [],
         is_author=author_id is not None and author_id == current_user.id,
@@ -241,5 +243,14 @@ def _flash_report(report: catalog.ImportReport) -> None:
 def init_app(app: Flask) -> None:
     """Register the translators' pages and the labels their templates use."""
     app.jinja_env.globals.update(TRANSLATION_STATE_LABELS=STATE_LABELS, TRANSLATION_FIELD_LABELS=FIELD_LABELS,
-                                 TRANSLATION_STEP_LABELS=STEP_LABELS, native_name=native_name)
+                                 TRANSLATION_STEP_LABELS=STEP_LABELS, native_name=native_name, language_name=_language_name)
     app.register_blueprint(bp)
+
+
+def _language_name(code: str) -> str:
+    """A language's name in the interface's language ("Spanish", "español")."""
+    from flask_babel import get_locale
+
+    from msgsys.locales import display_name
+
+    return display_name(code, str(get_locale() or "en"))

@@ -16,11 +16,12 @@ from msgsys.content.service import MAX_SMS, MAX_TITLE, text_fields
 from msgsys.text import clean_text
 from msgsys.content.markup import MAX_BODY_CHARS
 from msgsys.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, PolicyViolation, ValidationError
-from msgsys.locales import LOCALES, chain, native_name
+from msgsys.locales import LOCALES, native_name
 from msgsys.policy import review as policy_review
 from msgsys.policy import service as policy
 from msgsys.translation.checks import CheckResult, Issue, check_field, from_violations
 from msgsys.translation.models import FIELDS, GlossaryTerm, Translation, TranslationRevision
+from msgsys.translation.readers import Resolved, resolve  # noqa: F401  (what readers get: one rule for every channel)
 from msgsys.workflow import engine
 from msgsys.workflow.engine import Move, System, Transition, apply_transition
 from msgsys.workflow.transitions import TRANSLATIONS, VERSIONS
@@ -308,36 +309,6 @@ def previous_source(session: Session, translation: Translation) -> MessageVersio
         return None
     old = session.get(Translation, translation.carried_from_id)
     return session.get(MessageVersion, old.version_id) if old else None
-
-
-@dataclass(frozen=True)
-class Resolved:
-    """The text a recipient gets, and the locale it is actually in."""
-
-    locale: str
-    requested: str
-    title: str
-    body: str
-    sms_text: str
-    translation_id: int | None
-
-    @property
-    def fell_back(self) -> bool:
-        """True when the recipient's own language was not available."""
-        return self.locale != self.requested
-
-
-def resolve(session: Session, *, version: MessageVersion, locale: str) -> Resolved | None:
-    """The first locale in the recipient's chain with approved text for this exact version."""
-    _message, campaign = _context(session, version)
-    for code in chain(locale if locale in LOCALES else "en"):
-        if code == campaign.source_locale:
-            return Resolved(code, locale, version.title, version.body, version.sms_text, None)
-        translation = find(session, version, code)
-        if translation is not None and translation.approved_revision_id:
-            rev = revision(session, translation.approved_revision_id)
-            return Resolved(code, locale, rev.title or version.title, rev.body, rev.sms_text, translation.id)
-    return None
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,11 @@ from __future__ import annotations
 from itertools import groupby
 
 from flask import Blueprint, Flask, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 
 from msgsys import db, permissions
+from msgsys.audit import service as audit
 from msgsys.auth import service as users
 from msgsys.content import service as content
 from msgsys.content.diff import diff_versions
@@ -16,6 +17,8 @@ from msgsys.content.markup import render_markdown
 from msgsys.form_posts import run_form
 from msgsys.permissions import requires
 from msgsys.sms.encoding import count_sms
+from msgsys.locales import display_name
+from msgsys.translation import readers
 from msgsys.workflow import service as workflow
 
 bp = Blueprint("workflow", __name__, url_prefix="/admin")
@@ -34,8 +37,9 @@ def version_step(version_id: int, step: str):
     """Take one workflow step; on refusal show the page again with the reason and nothing changed."""
     version = content.get_version(db.session(), version_id)
     form = StepForm()
+    choice = {"publication": form.publication.data or "now", "correction": bool(form.correction.data)} if step == "approve" else {}
     posted = run_form(form, lambda s: workflow.transition(s, actor=current_user, version=version, name=step,
-                                                          reason=form.reason.data or ""))
+                                                          reason=form.reason.data or "", **choice))
     if not posted.done:
         return render_version(version, failed=step, form=form, status=posted.status, violations=posted.violations)
     flash(_("Version %(n)d is now %(state)s.", n=version.number, state=STATE_LABELS.get(version.state, version.state)), "info")
@@ -65,14 +69,30 @@ def render_version(version, *, failed: str | None = None, form: StepForm | None 
         violations = [v.as_dict() for v in workflow.policy_violations(s, version)]
     return render_template(
         "workflow/version.html", version=version, message=message, campaign=content.campaign_of(s, message),
+        history=audit.version_history(s, version.id),
         body_html=render_markdown(version.body or ""), sms=count_sms(version.sms_text) if version.sms_text else None,
         reviewer=users.get_user(s, version.reviewed_by_id) if version.reviewed_by_id else None,
         violations=violations, previous=previous, diff=diff_versions(previous, version) if previous else None,
         steps=workflow.steps_for(s, version=version, user=current_user),
         can_restore=version.state != "draft" and permissions.can(current_user, "version.draft"),
         can_edit=permissions.can(current_user, "version.draft"),
-        failed=failed, failed_form=form, step_form=StepForm(formdata=None),
+        failed=failed, failed_form=form, step_form=StepForm(formdata=None, correction=version.correction),
+        outlook=readers.preview(s, version) if version.state == "in_review" else None,
+        reader_rows=readers.status(s, message), held=workflow.held(s, version),
+        next_steps=_next_steps(s, version, message),
     ), status
+
+
+def _next_steps(s, version, message) -> dict | None:
+    """After approval: where readers see it, and which translations come next."""
+    if version.state not in ("approved", "published"):
+        return None
+    campaign = content.campaign_of(s, message)
+    missing = [display_name(row.locale, str(get_locale())) for row in readers.status(s, message)
+               if not row.is_source and (row.translation is None or row.translation.state != "approved")]
+    public = url_for("public.notice", locale=campaign.source_locale, message_id=message.id) \
+        if version.state == "published" and "web" in message.channel_list else None
+    return {"public": public, "translations": missing}
 
 
 @bp.get("/versions/<id:version_id>/diff/<id:other_id>")

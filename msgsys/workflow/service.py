@@ -18,13 +18,14 @@ from sqlmodel import Session, col, select
 from msgsys import db, permissions
 from msgsys.auth.models import User
 from msgsys.clock import now
-from msgsys.content.models import TEXT_FIELDS, Campaign, Message, MessageVersion
+from msgsys.content.models import PUBLICATIONS, TEXT_FIELDS, Campaign, Message, MessageVersion
 from msgsys.content.service import text_fields
 from msgsys.errors import InvalidTransition, ValidationError
 from msgsys.policy import service as policy
 from msgsys.workflow import engine
 from msgsys.workflow.engine import Move, System, Transition, apply_transition
-from msgsys.workflow.transitions import VERSIONS
+from msgsys.translation import readers
+from msgsys.workflow.transitions import TRANSLATIONS, VERSIONS
 
 
 def policy_violations(session: Session, version: MessageVersion):
@@ -84,7 +85,7 @@ def writers(session: Session, version: MessageVersion) -> dict[int, set[int]]:
 
 def steps_for(session: Session, *, version: MessageVersion, user: User) -> list[Transition]:
     """The steps this user may take on this version now, for buttons and API hints (the same rules transition applies)."""
-    return engine.steps_for(session, VERSIONS, version, user)
+    return [t for t in engine.steps_for(session, VERSIONS, version, user) if t.name != "publish_now" or held(session, version)]
 
 
 def _expired(version: MessageVersion, at) -> bool:
@@ -118,6 +119,36 @@ def _approvable(move: Move) -> None:
         )
 
 
+@VERSIONS.on("check", "approve")
+def _publication_chosen(move: Move) -> None:
+    """How it goes live beside its translations: at once (the default) or together with them."""
+    publication = move.context.get("publication") or "now"
+    if publication not in PUBLICATIONS:
+        raise ValidationError(_("Choose how this version goes live: at once, or together with its translations."),
+                              details={"field": "publication"})
+
+
+@VERSIONS.on("check", "publish_now")
+def _only_held(move: Move) -> None:
+    """Publishing ahead of the translations (and of a later go-live: the approver says now) is for a version held for them."""
+    version = move.subject
+    if version.publication != "together":
+        raise InvalidTransition(_("This version is not waiting for its translations."))
+    if _expired(version, move.at):
+        raise InvalidTransition(_("This version has expired; it can no longer be published."))
+    newer = _newer_published(move.session, version)
+    if newer is not None:
+        raise InvalidTransition(_("Version %(n)d is already published; this older version would replace it. Restore it as a new draft instead.", n=newer.number))
+
+
+@VERSIONS.on("apply", "approve")
+def _publication(move: Move) -> None:
+    version = move.subject
+    version.publication = move.context.get("publication") or "now"
+    version.correction = bool(version.correction or move.context.get("correction"))
+    move.audit.update({"publication": version.publication, "correction": version.correction})
+
+
 @VERSIONS.on("apply", "submit", "submit_import")
 def _submitted(move: Move) -> None:
     move.subject.submitted_at = move.at
@@ -129,7 +160,7 @@ def _reviewed(move: Move) -> None:
     version.reviewed_by_id, version.reviewed_at, version.review_reason = move.person.id, move.at, move.reason
 
 
-@VERSIONS.on("apply", "publish")
+@VERSIONS.on("apply", "publish", "publish_now")
 def _published(move: Move) -> None:
     move.subject.published_at = move.at
 
@@ -149,7 +180,22 @@ def _publish_when_due(move: Move) -> None:
         _publish(move.session, version, actor=System("approval", user=move.person))  # the approver is who did it
 
 
-@VERSIONS.on("after", "publish")
+def held(session: Session, version: MessageVersion) -> bool:
+    """True for an approved version waiting (as the approver chose) until every target language is approved."""
+    return version.state == "approved" and version.publication == "together" and not readers.translations_complete(session, version)
+
+
+@TRANSLATIONS.on("after", "approve")
+def _publish_together(move: Move) -> None:
+    """The last translation a held version waited for is approved: the version goes live with all of them, when due."""
+    session = move.session
+    version = session.get(MessageVersion, move.subject.version_id)
+    if version.state == "approved" and version.publication == "together" and not held(session, version):
+        if version.go_live_at is None or version.go_live_at <= move.at:
+            _publish(session, version, actor=System("approval", user=move.person))
+
+
+@VERSIONS.on("after", "publish", "publish_now")
 def _supersede_older(move: Move) -> None:
     """A newer published version retires the older published (or still approved, older) ones."""
     version = move.subject
@@ -161,9 +207,10 @@ def _supersede_older(move: Move) -> None:
             col(MessageVersion.state).in_(["published", "approved"]),
         )
     ).all()
+    actor = move.actor if isinstance(move.actor, System) else System("approval", user=move.person)  # publish_now: a person's
     for old in older:
         try:
-            _supersede(move.session, old, by=version, actor=move.actor)
+            _supersede(move.session, old, by=version, actor=actor)
         except InvalidTransition:
             continue  # retired meanwhile (expired or withdrawn in another transaction): nothing left to supersede
 
@@ -180,8 +227,9 @@ def _newer_published(session: Session, version: MessageVersion) -> MessageVersio
 
 
 def _publish(session: Session, version: MessageVersion, *, actor: System) -> bool:
-    """Put an approved version live; True when it went live. An expired one never does (the expiry retires it)."""
-    if _expired(version, now()):
+    """Put an approved version live; True when it went live. An expired one never does (the expiry retires it),
+    nor one held for its translations."""
+    if _expired(version, now()) or held(session, version):
         return False
     newer = _newer_published(session, version)
     if newer is not None:  # a newer version went live first: this one never replaces it

@@ -31,6 +31,8 @@ VERSIONS = engine.Table(
         # At go-live (the scheduler), or at once when the approval finds it due (recorded as the approver's).
         row("publish", {"approved"}, "published", system={"scheduler", "approval"}),
         row("expire", {"approved", "published"}, "retired", system={"scheduler"}),
+        # A version held for its translations, put live ahead of them by an approver (not its writer).
+        row("publish_now", {"approved"}, "published", "version.approve", four_eyes=True),
         # A newer version went live: the older ones retire.
         row("supersede", {"approved", "published"}, "retired", system={"scheduler", "approval"}),
     ],

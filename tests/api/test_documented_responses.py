@@ -63,8 +63,15 @@ def world(people):
     draft = _ok(author.call("POST", f"/messages/{message['id']}/versions", {**TEXT, "title": "A draft"}), 201)
     review = _ok(author.call("POST", f"/messages/{message['id']}/versions", {**TEXT, "title": "In review"}), 201)
     _ok(author.call("POST", f"/versions/{review['id']}/submit"))
+    # Approved to go live together with its Spanish translation, which does not exist yet: held.
+    held_message = _ok(author.call("POST", "/campaigns/docs/messages", {"key": "held", "kind": "info"}), 201)
+    held = _ok(author.call("POST", f"/messages/{held_message['id']}/versions", TEXT), 201)
+    _ok(author.call("POST", f"/versions/{held['id']}/submit"))
+    held = _ok(approver.call("POST", f"/versions/{held['id']}/approve", {"publication": "together"}))
+    assert (held["state"], held["publication"], [t["name"] for t in held["allowed_transitions"]]) == (
+        "approved", "together", ["retire", "publish_now"])
     return {"slug": "docs", "message_id": message["id"], "version_id": v2["id"], "other_id": v1["id"], "locale": "es",
-            "draft_id": draft["id"], "review_id": review["id"]}
+            "draft_id": draft["id"], "review_id": review["id"], "held_id": held["id"]}
 
 
 def _body(method: str, path: str) -> dict | None:
@@ -93,6 +100,7 @@ def test_every_operation_answers_its_documented_success(app, people, world):
     _ok(author.call("GET", f"/versions/{other}/diff/{v}"))
     _ok(es1.call("GET", f"/versions/{v}/translations/es"))
     _ok(approver.call("POST", f"/versions/{v}/retire", {"reason": "The process ended."}))
+    assert _ok(approver.call("POST", f"/versions/{world['held_id']}/publish-now"))["state"] == "published"
 
     documented = {(method, path, status) for (method, path), op in _documented(app).items()
                   for status in op["responses"] if status.startswith("2")}
@@ -134,7 +142,8 @@ def test_every_operation_that_writes_refuses_a_token_without_the_role_as_documen
             continue
         assert "403" in op["responses"], (method, path)
         # Each step on a version in the state it starts from, so that only the role is wrong.
-        version = {"submit": world["draft_id"], "approve": world["review_id"], "request-changes": world["review_id"]}
+        version = {"submit": world["draft_id"], "approve": world["review_id"], "request-changes": world["review_id"],
+                   "publish-now": world["held_id"]}
         step = path.rsplit("/", 1)[1]
         values = world
         if "translations" not in path:

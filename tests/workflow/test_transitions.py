@@ -99,14 +99,24 @@ supersede        admin       state   state      state              system    sys
 supersede        import      state   state      state              system    system     state
 supersede        scheduler   state   state      state              ok        ok         state
 supersede        approval    state   state      state              ok        ok         state
+publish_now      writer      state   state      state              4eyes     state      state
+publish_now      author      state   state      state              role      state      state
+publish_now      approver    state   state      state              ok        state      state
+publish_now      translator  state   state      state              role      state      state
+publish_now      admin       state   state      state              role      state      state
+publish_now      import      state   state      state              system    state      state
+publish_now      scheduler   state   state      state              system    state      state
+publish_now      approval    state   state      state              system    state      state
 """)
 
 TARGETS = {"submit": "in_review", "approve": "approved", "request_changes": "changes_requested", "retire": "retired",
-           "submit_import": "in_review", "publish": "published", "expire": "retired", "supersede": "retired"}
+           "submit_import": "in_review", "publish": "published", "expire": "retired", "supersede": "retired",
+           "publish_now": "published"}
 STATES = ("draft", "in_review", "changes_requested", "approved", "published", "retired")
 PEOPLE = ("writer", "author", "approver", "translator", "admin")
 
-# How a version reaches each state, through the workflow itself (go-live is days away, so approval does not publish).
+# How a version reaches each state, through the workflow itself (go-live is days away, so approval does not publish;
+# approved to go live together with its translations, none of which exists yet, so it is held for them).
 PATHS = {
     "draft": [],
     "in_review": [("submit", "writer")],
@@ -145,8 +155,8 @@ def world(session, clock, actors):
         return version
 
     def take(version, who, name):
-        workflow.transition(session, actor=actors[who], version=version, name=name, reason=REASON,
-                            **({"by": newer} if name == "supersede" else {}))
+        context = {"supersede": {"by": newer}, "approve": {"publication": "together"}}.get(name, {})
+        workflow.transition(session, actor=actors[who], version=version, name=name, reason=REASON, **context)
         session.commit()
 
     return version_in, take
