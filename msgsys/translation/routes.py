@@ -14,7 +14,7 @@ from msgsys.content import service as content
 from msgsys.content.diff import diff_text
 from msgsys.errors import InvalidTransition, NotFound
 from msgsys.form_posts import run_form
-from msgsys.locales import LOCALES, native_name
+from msgsys.locales import LOCALES, chain, language_name, native_name
 from msgsys.policy import review as policy_review
 from msgsys.translation import readers
 from msgsys.sms.encoding import count_sms
@@ -134,7 +134,7 @@ def render_editor(version, locale: str, *, form: TranslationForm | None = None, 
     message = content.get_message(s, version.message_id)
     campaign = content.campaign_of(s, message)
     if locale not in campaign.target_list or locale == campaign.source_locale:
-        raise NotFound(_("%(locale)s is not a target language of this campaign.", locale=locale))
+        raise NotFound(_("This campaign is not translated into %(language)s.", language=language_name(locale)))
     translation = translations.find(s, version, locale)
     if translation is None and version.state not in translations.TRANSLATABLE_STATES:
         raise InvalidTransition(_("Translation starts once the source version is approved."))
@@ -145,8 +145,10 @@ def render_editor(version, locale: str, *, form: TranslationForm | None = None, 
     previous = translations.previous_source(s, translation) if translation else None
     changes = [diff_text(f, getattr(previous, f), getattr(version, f)) for f in translations.source_changes(s, translation)] if previous else []
     author_id = rev.author_id if rev else None
+    reference_locale = _reference_locale(campaign, locale)
     return render_template(
         "translation/editor.html", version=version, message=message, campaign=campaign, locale=locale,
+        reference_locale=reference_locale, reference=_reference(s, version, reference_locale),
         translation=translation, rev=rev, fields=fields, form=form, changes=changes, previous=previous,
         sms=count_sms(form.sms_text.data or "", locale),
         source_sms=count_sms(version.sms_text, campaign.source_locale) if version.sms_text else None,
@@ -162,6 +164,22 @@ def render_editor(version, locale: str, *, form: TranslationForm | None = None, 
         confirm_statement=translations.statement_confirmation_needed(s, translation) if translation else False,
         failed=failed, failed_form=failed_form, violations=violations, step_form=StepForm(formdata=None),
     ), status
+
+
+def _reference_locale(campaign, locale: str) -> str | None:
+    """The language translators of `locale` work from beside the source: the next one in its readers' chain
+    (Spanish for K'iche'), unless that is the source itself."""
+    following = chain(locale)[1:2]
+    return following[0] if following and following[0] != campaign.source_locale else None
+
+
+def _reference(s, version, reference_locale: str | None) -> dict | None:
+    """The approved translation of this same version into the reference language, if there is one."""
+    if reference_locale is None:
+        return None
+    translation = translations.find(s, version, reference_locale)
+    approved = translations.revision(s, translation.approved_revision_id) if translation else None
+    return {"locale": reference_locale, "revision": approved} if approved else None
 
 
 # The glossary -----------------------------------------------------------------------------------
@@ -211,7 +229,7 @@ def catalog_upload(slug: str, locale: str):
     _require_locale(locale, action="catalog.import", subject_type="campaign")
     campaign = content.get_campaign(db.session(), slug)
     if locale not in campaign.target_list or locale == campaign.source_locale:
-        raise NotFound(_("%(locale)s is not a target language of this campaign.", locale=locale))
+        raise NotFound(_("This campaign is not translated into %(language)s.", language=language_name(locale)))
     form = CatalogUploadForm()
 
     def upload(s):
@@ -243,14 +261,6 @@ def _flash_report(report: catalog.ImportReport) -> None:
 def init_app(app: Flask) -> None:
     """Register the translators' pages and the labels their templates use."""
     app.jinja_env.globals.update(TRANSLATION_STATE_LABELS=STATE_LABELS, TRANSLATION_FIELD_LABELS=FIELD_LABELS,
-                                 TRANSLATION_STEP_LABELS=STEP_LABELS, native_name=native_name, language_name=_language_name)
+                                 TRANSLATION_STEP_LABELS=STEP_LABELS, native_name=native_name)
     app.register_blueprint(bp)
 
-
-def _language_name(code: str) -> str:
-    """A language's name in the interface's language ("Spanish", "español")."""
-    from flask_babel import get_locale
-
-    from msgsys.locales import display_name
-
-    return display_name(code, str(get_locale() or "en"))

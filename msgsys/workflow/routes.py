@@ -4,7 +4,7 @@ from __future__ import annotations
 from itertools import groupby
 
 from flask import Blueprint, Flask, flash, redirect, render_template, url_for
-from flask_babel import get_locale, gettext as _
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from msgsys import db, permissions
@@ -17,7 +17,7 @@ from msgsys.content.markup import render_markdown
 from msgsys.form_posts import run_form
 from msgsys.permissions import requires
 from msgsys.sms.encoding import count_sms
-from msgsys.locales import display_name
+from msgsys.locales import language_name
 from msgsys.translation import readers
 from msgsys.workflow import service as workflow
 
@@ -88,7 +88,7 @@ def _next_steps(s, version, message) -> dict | None:
     if version.state not in ("approved", "published"):
         return None
     campaign = content.campaign_of(s, message)
-    missing = [display_name(row.locale, str(get_locale())) for row in readers.status(s, message)
+    missing = [language_name(row.locale) for row in readers.status(s, message)
                if not row.is_source and (row.translation is None or row.translation.state != "approved")]
     public = url_for("public.notice", locale=campaign.source_locale, message_id=message.id) \
         if version.state == "published" and "web" in message.channel_list else None
