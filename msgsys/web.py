@@ -6,6 +6,7 @@ from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 
 from msgsys import converters, permissions
+from msgsys.content.sample import sample_notice
 from msgsys.locales import LOCALES, language_name, native_name
 
 csrf = CSRFProtect()
@@ -75,6 +76,7 @@ def init_app(app: Flask) -> None:
             "LOCALES": LOCALES,
             "native_name": native_name,
             "language_name": language_name,  # in the interface's language, for running text
+            "sample_notice": sample_notice,
             "current_locale": str(g.get("locale") or _current_locale()),
         }
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from msgsys.audit.models import AuditEvent
@@ -91,3 +92,15 @@ def history(session: Session, *, subject_type: str, subject_ids: list[str]) -> l
             .order_by(col(AuditEvent.at), col(AuditEvent.id))
         ).all()
     )
+
+
+def version_history(session: Session, version_id: int) -> list[AuditEvent]:
+    """Everything that happened to one message version and to its translations, oldest first."""
+    from msgsys.translation.models import Translation
+
+    translation_ids = [str(i) for i in session.exec(select(Translation.id).where(Translation.version_id == version_id)).all()]
+    about_translations = sa.and_(AuditEvent.subject_type == "translation", col(AuditEvent.subject_id).in_(translation_ids)) \
+        if translation_ids else sa.false()
+    about_version = sa.and_(AuditEvent.subject_type == "version", AuditEvent.subject_id == str(version_id))
+    return list(session.exec(select(AuditEvent).where(sa.or_(about_version, about_translations))
+                             .order_by(col(AuditEvent.at), col(AuditEvent.id))).all())

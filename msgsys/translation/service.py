@@ -16,7 +16,7 @@ from msgsys.content.service import MAX_SMS, MAX_TITLE, text_fields
 from msgsys.text import clean_text
 from msgsys.content.markup import MAX_BODY_CHARS
 from msgsys.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, PolicyViolation, ValidationError
-from msgsys.locales import LOCALES, native_name
+from msgsys.locales import LOCALES, language_name
 from msgsys.policy import review as policy_review
 from msgsys.policy import service as policy
 from msgsys.translation.checks import CheckResult, Issue, check_field, from_violations
@@ -63,7 +63,8 @@ def start(session: Session, *, actor: User | None, version: MessageVersion, loca
         permissions.require(actor, "translation.edit", locale=locale, subject_type="version", subject_id=version.id)
     message, campaign = _context(session, version)
     if locale not in LOCALES or locale == campaign.source_locale or locale not in campaign.target_list:
-        raise ValidationError(_("%(locale)s is not a target language of this campaign.", locale=locale), details={"field": "locale"})
+        raise ValidationError(_("This campaign is not translated into %(language)s.", language=language_name(locale)),
+                              details={"field": "locale"})
     if version.state not in TRANSLATABLE_STATES:
         raise InvalidTransition(_("Translation starts once the source version is approved."))
     existing = find(session, version, locale)
@@ -247,7 +248,7 @@ def _statement_confirmed(move: Move) -> None:
     if move.context.get("confirm_required_statement") is not True:
         raise ValidationError(
             _("Confirm that this text tells people not to approach the border until instructed: no approved %(language)s rule checks it yet.",
-              language=native_name(move.subject.locale)),
+              language=language_name(move.subject.locale)),
             details={"field": "confirm_required_statement"},
         )
     move.audit["confirmed_required_statement"] = True
@@ -344,7 +345,7 @@ def suggestions(session: Session, *, locale: str, field: str, source_text: str, 
 def queue(session: Session, *, user: User, locale: str, state: str | None = None) -> list[tuple[Translation, MessageVersion]]:
     """Translations (and approved source versions still untranslated) in a locale, for the editor's list."""
     if not permissions.can(user, "translation.edit", locale=locale):
-        raise PermissionDenied(_("You do not translate %(locale)s.", locale=locale))
+        raise PermissionDenied(_("You do not translate %(language)s.", language=language_name(locale)))
     query = select(Translation, MessageVersion).join(MessageVersion, MessageVersion.id == Translation.version_id).where(Translation.locale == locale)
     if state:
         query = query.where(Translation.state == state)
