@@ -44,6 +44,7 @@ def _security_headers(response):
 
 def init_app(app: Flask) -> None:
     """Register extensions and every domain's routes."""
+    from msgsys import queues
     from msgsys.admin import routes as admin_routes
     from msgsys.api import routes as api_routes
     from msgsys.audit import sentences as audit_sentences
@@ -68,6 +69,7 @@ def init_app(app: Flask) -> None:
     public_routes.init_app(app)
     audit_sentences.init_app(app)
     app.after_request(_security_headers)
+    queues.init_app(app)  # what waits for the signed-in user: the navigation's counts, the sent-back reason
 
     @app.context_processor
     def _helpers():
