@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import secrets
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session
 
 from msgsys import db
 from msgsys.auth import service as users
@@ -74,70 +74,57 @@ def _count(n: int, word: str) -> str:
 
 
 def next_steps(session: Session, base_url: str) -> list[str]:
-    """Who does what next in the demo, one short line each, counted from what waits in the database now."""
-    from msgsys.content.models import MessageVersion
-    from msgsys.workflow import service as workflow
+    """Who does what next in the demo, one short line each, from what waits for each demo account now.
 
-    demo = {email: users.find_user(session, email) for email in (AUTHOR, APPROVER, *sum(TRANSLATORS.values(), ()))}
+    The counts are those of the dashboard (msgsys.queues): the same queries, the same four-eyes rules.
+    """
+    from msgsys import queues
+
+    found = {email: users.find_user(session, email) for email in (AUTHOR, APPROVER, *sum(TRANSLATORS.values(), ()))}
+    waits = {email: queues.waiting(session, user) for email, user in found.items() if user is not None and user.active}
     lines = []
-    approver = demo[APPROVER]
-    if approver is not None:
-        waiting = len(workflow.review_queue(session, user=approver))
-        lines.append(f"{APPROVER}: review the {_count(waiting, 'version')} waiting at {base_url}/admin/review" if waiting
+    if APPROVER in waits:
+        review, held = waits[APPROVER].review or [], waits[APPROVER].held or []
+        lines.append(f"{APPROVER}: review the {_count(len(review), 'version')} waiting at {base_url}/admin/review" if review
                      else f"{APPROVER}: no version waits for review ({base_url}/admin/review)")
-    if demo[AUTHOR] is not None:
-        open_versions = session.exec(select(func.count()).select_from(MessageVersion).where(
-            MessageVersion.author_id == demo[AUTHOR].id, col(MessageVersion.state).in_(["draft", "changes_requested"]))).one()
+        if held:
+            lines.append(f"{APPROVER}: {_count(len(held), 'approved version')} {'waits' if len(held) == 1 else 'wait'} for their translations "
+                         f"(you may put them live sooner) at {base_url}/admin/")
+    if AUTHOR in waits:
+        open_versions = len(waits[AUTHOR].drafts or []) + len(waits[AUTHOR].sent_back or [])
         if open_versions:
-            lines.append(f"{AUTHOR}: finish and submit your {_count(open_versions, 'version')} in draft or sent back, at {base_url}/admin/")
-    for code, (writer_email, reviewer_email) in TRANSLATORS.items():
-        writer, reviewer = demo[writer_email], demo[reviewer_email]
-        if writer is not None and reviewer is not None:
-            lines += _translation_steps(session, base_url, code, writer, reviewer)
+            lines.append(f"{AUTHOR}: finish and submit your {_count(open_versions, 'version')} in draft or sent back, "
+                         f"at {base_url}/admin/")
+    for code, (writer, reviewer) in TRANSLATORS.items():
+        if writer in waits and reviewer in waits:
+            lines += _translation_steps(base_url, code, (writer, waits[writer]), (reviewer, waits[reviewer]))
     return lines
 
 
-def _translation_steps(session: Session, base_url: str, code: str, writer, reviewer) -> list[str]:
-    """One locale's lines: texts to review, messages to translate, drafts to finish, K'iche' rules to approve."""
-    from msgsys.content import service as content
-    from msgsys.policy import review as policy_review
-    from msgsys.translation import catalog
-    from msgsys.translation import service as translations
-
+def _translation_steps(base_url: str, code: str, writer, reviewer) -> list[str]:
+    """One language's lines: texts to review, messages to translate, texts to redo, K'iche' rules to approve."""
     language = LANGUAGES[code]
-    to_review = {writer.email: 0, reviewer.email: 0}
-    to_finish: dict[tuple[str, str], int] = {}
-    untranslated = targeted = 0
-    for campaign in content.list_campaigns(session):
-        if code not in campaign.target_list or code == campaign.source_locale:
-            continue
-        targeted += 1
-        for _message, version in catalog.source_versions(session, campaign):
-            translation = translations.find(session, version, code)
-            if translation is None:
-                untranslated += 1
-            elif translation.state == "in_review":
-                for person in (reviewer, writer):  # the reviewer first; the writer when the reviewer wrote it
-                    if any(t.name == "approve" for t in translations.steps_for(session, translation=translation, user=person)):
-                        to_review[person.email] += 1
-                        break
-            elif translation.state != "approved":
-                current = translations.revision(session, translation.current_revision_id)
-                pair = (reviewer, writer) if current is not None and current.author_id == reviewer.id else (writer, reviewer)
-                key = (pair[0].email, pair[1].email)
-                to_finish[key] = to_finish.get(key, 0) + 1
-    rules = sum(1 for rule in policy_review.pending_rules(session)
-                if rule.locale == code and policy_review.refusal(reviewer, rule) is None)
+    (writer_email, writer_waits), (reviewer_email, reviewer_waits) = writer, reviewer
+    mine = next(q for q in writer_waits.translations or [] if q.locale == code)
+    theirs = next(q for q in reviewer_waits.translations or [] if q.locale == code)
+    reviewed = {item.translation.id for item in theirs.to_review}
+    sent_back_to_writer = {item.translation.id for item in mine.sent_back}
+    # The reviewer reviews; the writer reviews what the reviewer wrote. Each redoes what was sent back to them.
+    to_review = {reviewer_email: len(theirs.to_review),
+                 writer_email: sum(1 for item in mine.to_review if item.translation.id not in reviewed)}
+    redo = {(writer_email, reviewer_email): len(mine.outdated) + len(mine.sent_back),
+            (reviewer_email, writer_email): sum(1 for item in theirs.sent_back if item.translation.id not in sent_back_to_writer)}
     lines = [f"{who}: review the {_count(n, language + ' text')} waiting at {base_url}/translate/?state=in_review"
              for who, n in to_review.items() if n]
-    if untranslated:
-        lines.append(f"{writer.email}: translate the {_count(untranslated, 'message')} into {language} at "
-                     f"{base_url}/translate/?state=untranslated, then {reviewer.email} reviews")
-    lines += [f"{who}: finish the {_count(n, language + ' text')} in draft, sent back or outdated at {base_url}/translate/, "
-              f"then {other} reviews" for (who, other), n in to_finish.items()]
+    if mine.untranslated:
+        lines.append(f"{writer_email}: translate the {_count(len(mine.untranslated), 'message')} into {language} at "
+                     f"{base_url}/translate/?state=untranslated, then {reviewer_email} reviews")
+    lines += [f"{who}: redo the {_count(n, language + ' text')} sent back or outdated at {base_url}/translate/, then {other} reviews"
+              for (who, other), n in redo.items() if n]
+    rules = [r for r in reviewer_waits.rules or [] if r.locale == code]
     if rules:
-        lines.append(f"{reviewer.email}: review the {_count(rules, language + ' policy rule')} waiting at {base_url}/admin/policy/pending")
+        lines.append(f"{reviewer_email}: review the {_count(len(rules), language + ' policy rule')} waiting at "
+                     f"{base_url}/admin/policy/pending")
     if not lines:
-        why = "" if targeted else " (no campaign is translated into it)"
-        lines.append(f"{writer.email}, {reviewer.email}: nothing waits in {language}{why}")
+        lines.append(f"{writer_email}, {reviewer_email}: nothing waits in {language}")
     return lines
