@@ -68,6 +68,8 @@ def init_app(app: Flask) -> None:
     api_routes.init_app(app, csrf)
     public_routes.init_app(app)
     audit_sentences.init_app(app)
+    # Globals, not context: macros imported without context call them too.
+    app.jinja_env.globals.update(language_name=language_name, sample_notice=sample_notice)
     app.after_request(_security_headers)
     queues.init_app(app)  # what waits for the signed-in user: the navigation's counts, the sent-back reason
 
@@ -77,8 +79,6 @@ def init_app(app: Flask) -> None:
             "can": lambda action, **kw: permissions.can(current_user, action, **kw),
             "LOCALES": LOCALES,
             "native_name": native_name,
-            "language_name": language_name,  # in the interface's language, for running text
-            "sample_notice": sample_notice,
             "current_locale": str(g.get("locale") or _current_locale()),
         }
 
