@@ -1,9 +1,10 @@
-# msgsys: `make run` starts everything on the embedded default (HOST and PORT choose the address:
+# msgsys: `make run` starts everything on the embedded default (MSGSYS_HOST and PORT choose the address:
 # `PORT=5091 make run`); `make test` runs the suite.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
-HOST ?= 127.0.0.1
+# Not HOST: some shells export HOST as the machine's name.
+MSGSYS_HOST ?= 127.0.0.1
 PORT ?= 5000
 MO := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
@@ -29,10 +30,10 @@ update-catalogs: extract  ## merge new UI strings into every locale's catalog
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/python -c "from msgsys.i18n import fill_source_catalog as f; f('translations/en/LC_MESSAGES/messages.po')"
 
-run: setup  ## web + in-process worker on SQLite, with demo data, at http://$(HOST):$(PORT)
+run: setup  ## web + in-process worker on SQLite, with demo data, at http://$(MSGSYS_HOST):$(PORT)
 	$(BIN)/msgsys db upgrade
-	$(BIN)/msgsys demo --host $(HOST) --port $(PORT)
-	$(BIN)/msgsys run --host $(HOST) --port $(PORT)
+	$(BIN)/msgsys demo --host $(MSGSYS_HOST) --port $(PORT)
+	$(BIN)/msgsys run --host $(MSGSYS_HOST) --port $(PORT)
 
 test: setup  ## the whole suite (set MSGSYS_TEST_DATABASE_URL / MSGSYS_TEST_REDIS_URL for PostgreSQL and Redis)
 	bash .ci/system-deps

@@ -1,4 +1,4 @@
-"""`make run` brings the system up at the address HOST and PORT name: migrations, demo data, the web answering,
+"""`make run` brings the system up at the address MSGSYS_HOST and PORT name: migrations, demo data, the web answering,
 and every address it prints is that one."""
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def make_run(tmp_path):
     """`PORT=<free port> make run` on a throwaway SQLite file; yields (base URL, a function returning the output so far)."""
     port = _free_port()
     venv = Path(sys.executable).parent.parent
-    env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "MSGSYS_ENV": "development",
+    env = {**os.environ, "PORT": str(port), "MSGSYS_HOST": "127.0.0.1", "MSGSYS_ENV": "development",
            "MSGSYS_DATABASE_URL": f"sqlite:///{tmp_path / 'run.sqlite3'}"}
     env.pop("MSGSYS_REDIS_URL", None)
     env.pop("MSGSYS_PUBLIC_BASE_URL", None)
