@@ -6,6 +6,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from msgsys.errors import PermissionDenied
+from msgsys.locales import language_name
 
 ROLES: tuple[str, ...] = ("author", "approver", "translator", "admin")
 
@@ -68,7 +69,9 @@ def refusal(user: Any, action: str, *, locale: str | None = None, author_id: int
     if not (user.role_set & ACTIONS[action]):
         return _("Your role does not allow this (%(action)s).", action=action)
     if action in LOCALE_BOUND and (locale is None or locale not in user.locale_set):
-        return _("You do not translate %(locale)s.", locale=locale or "-")
+        if locale is None:
+            return _("Name the language: you may only work in the languages you translate.")
+        return _("You do not translate %(language)s.", language=language_name(locale))
     if action in FOUR_EYES and author_id is not None and author_id == user.id:
         return _("Four eyes: you cannot review or approve your own work.")
     return None

@@ -88,7 +88,7 @@ def test_deactivated_and_anonymous_users_can_do_nothing():
 
 def test_refusal_says_why():
     assert "four eyes" in permissions.refusal(_user("approver", uid=5), "version.approve", author_id=5).lower()
-    assert "quc" in permissions.refusal(_user("translator", locales="es"), "translation.edit", locale="quc")
+    assert "K'iche'" in permissions.refusal(_user("translator", locales="es"), "translation.edit", locale="quc")
 
 
 def test_unknown_action_is_a_programming_error():
@@ -103,8 +103,9 @@ def test_refusals_are_worded_as_users_read_them():
     assert permissions.refusal(AnonymousUserMixin(), "officer.view") == "You need to sign in."
     assert permissions.refusal(_user("admin", active=False), "user.manage") == "This account is deactivated."
     assert permissions.refusal(_user("author"), "user.manage") == "Your role does not allow this (user.manage)."
-    assert permissions.refusal(_user("translator"), "translation.edit", locale="quc") == "You do not translate quc."
-    assert permissions.refusal(_user("translator"), "translation.edit") == "You do not translate -."
+    assert permissions.refusal(_user("translator"), "translation.edit", locale="quc") == "You do not translate K'iche'."
+    assert permissions.refusal(_user("translator"), "translation.edit") == (
+        "Name the language: you may only work in the languages you translate.")
     assert (permissions.refusal(_user("approver", uid=5), "version.approve", author_id=5)
             == "Four eyes: you cannot review or approve your own work.")
 
@@ -153,7 +154,7 @@ def test_a_refused_translator_is_audited_with_the_locale_and_the_subject_named_o
     first, second, third = _denials(session)
     assert (first.actor_label, first.subject_type, first.subject_id) == (translator.email, "translation", "")
     assert json.loads(first.after) == {"action": "translation.edit", "locale": "quc"}
-    assert first.note == "You do not translate quc."
+    assert first.note == "You do not translate K'iche'."
     assert (second.subject_type, second.subject_id) == ("campaign", "border-2026")
     assert (third.subject_type, third.subject_id, third.actor_label) == ("translation", "", translator.email)
 

@@ -13,6 +13,7 @@ from msgsys.api.common import bp, may_read
 from msgsys.api.operations import operation
 from msgsys.content import service as content
 from msgsys.errors import InvalidTransition, NotFound, PermissionDenied, PolicyViolation, ValidationError
+from msgsys.locales import language_name
 from msgsys.translation import service as translations
 
 PATH = "/versions/<id:version_id>/translations/<locale>"
@@ -25,7 +26,7 @@ def _find(s, version_id: int, locale: str):
     version = content.get_version(s, version_id)
     translation = translations.find(s, version, locale)
     if translation is None:
-        raise NotFound(_("Version %(id)d has no %(locale)s translation yet.", id=version.id, locale=locale),
+        raise NotFound(_("Version %(id)d has no %(language)s translation yet.", id=version.id, language=language_name(locale)),
                        details={"version_id": version.id, "locale": locale})
     return translation
 

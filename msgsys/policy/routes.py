@@ -9,7 +9,7 @@ from flask_login import current_user
 from msgsys import db
 from msgsys.auth.forms import ConfirmForm
 from msgsys.form_posts import run_form
-from msgsys.locales import native_name
+from msgsys.locales import language_name
 from msgsys.permissions import requires
 from msgsys.policy import review
 from msgsys.policy import service as policy
@@ -36,7 +36,7 @@ def rule_create():
     rule = posted.result
     if rule.status == "pending":
         flash(_("Rule %(key)s added. It is not in force until a translator of %(language)s approves it.",
-                key=rule.rule_key, language=native_name(rule.locale)), "info")
+                key=rule.rule_key, language=language_name(rule.locale)), "info")
         return redirect(url_for("policy.rule_detail", rule_key=rule.rule_key))
     flash(_("Rule %(key)s added.", key=rule.rule_key), "info")
     return redirect(url_for("policy.rule_list"))
@@ -85,7 +85,7 @@ def rule_update(rule_key: str):
     rule = posted.result
     if rule.status == "pending":
         flash(_("Version %(n)d of rule %(key)s is not in force until a translator of %(language)s approves it.",
-                key=rule_key, n=rule.version, language=native_name(rule.locale)), "info")
+                key=rule_key, n=rule.version, language=language_name(rule.locale)), "info")
     else:
         flash(_("Rule %(key)s is now at version %(n)d.", key=rule_key, n=rule.version), "info")
     return redirect(url_for("policy.rule_detail", rule_key=rule_key))

@@ -19,7 +19,7 @@ from msgsys.audit import service as audit
 from msgsys.auth.models import User
 from msgsys.clock import now
 from msgsys.errors import Conflict, InvalidTransition, NotFound, ValidationError
-from msgsys.locales import LOCALES
+from msgsys.locales import LOCALES, language_name
 from msgsys.policy.review import APPROVAL_LOCALES
 from msgsys.sms.models import KEYWORD_ACTIONS, Keyword
 
@@ -111,7 +111,7 @@ def add_keyword(session: Session, *, locale: str, word: str, action: str, target
     live = col(Keyword.status).in_(("not_required", "approved", "pending"))  # a rejected word may be added again
     clash = session.exec(select(Keyword).where(Keyword.folded == folded, live)).first()
     if clash is not None:
-        raise Conflict(_("%(word)s is already a keyword (%(locale)s, %(action)s).", word=word, locale=clash.locale,
+        raise Conflict(_("%(word)s is already a keyword (%(language)s, %(action)s).", word=word, language=language_name(clash.locale),
                          action=clash.action), details={"field": "word"})
     keyword = Keyword(locale=locale, word=word, folded=folded, action=action, target_locale=target_locale,
                       status="pending" if needs_approval(locale) else "not_required",

@@ -20,6 +20,7 @@ from msgsys.clock import now
 from msgsys.content import service as content
 from msgsys.content.models import Campaign, Message, MessageVersion
 from msgsys.errors import DomainError, ValidationError
+from msgsys.locales import language_name
 from msgsys.sms.encoding import count_sms
 from msgsys.translation import service as translations
 from msgsys.translation.models import FIELDS
@@ -48,7 +49,7 @@ def source_versions(session: Session, campaign: Campaign) -> list[tuple[Message,
 def export_catalog(session: Session, *, campaign: Campaign, locale: str) -> bytes:
     """The campaign's content catalog for one locale, as PO bytes."""
     if locale not in campaign.target_list:
-        raise ValidationError(_("%(locale)s is not a target language of this campaign.", locale=locale))
+        raise ValidationError(_("This campaign is not translated into %(language)s.", language=language_name(locale)))
     catalog = Catalog(locale=locale, project="msgsys", version=f"campaign:{campaign.slug}", fuzzy=False,
                       language_team=f"msgsys {locale}", last_translator="msgsys", revision_date=now(), creation_date=now())
     for message, version in source_versions(session, campaign):
@@ -105,7 +106,8 @@ def import_catalog(session: Session, *, data: bytes, actor: User | None, origin:
     if expect_campaign and slug != expect_campaign:
         problems.append(Problem(1, _("this catalog is for campaign %(slug)s, not %(expected)s", slug=slug, expected=expect_campaign)))
     if not locale or locale not in campaign.target_list or (expect_locale and locale != expect_locale):
-        problems.append(Problem(1, _("wrong language %(locale)s for this campaign (targets: %(targets)s)", locale=locale or "-", targets=", ".join(campaign.target_list))))
+        problems.append(Problem(1, _("wrong language %(language)s for this campaign (targets: %(targets)s)", language=language_name(locale) if locale else "-",
+                                          targets=", ".join(language_name(code) for code in campaign.target_list))))
     if actor is not None and locale in campaign.target_list:
         permissions.require(actor, "catalog.import", locale=locale, subject_type="campaign", subject_id=campaign.id)
 

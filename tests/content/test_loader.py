@@ -103,7 +103,7 @@ def test_loaded_campaigns_show_in_the_officer_ui_marked_as_sample(client, sessio
     page = client.get("/admin/campaigns").get_data(as_text=True)
     for campaign in content.list_campaigns(session):
         assert campaign.title in page
-    assert page.count("Sample content drawn from public documents dated 2021") >= 3
+    assert page.count("Sample content, drawn from public documents dated 2021. Not current guidance.") >= 3
     review = client.get("/admin/review").get_data(as_text=True)
     assert "do-not-approach-border" in review
 

@@ -336,7 +336,10 @@ def test_sample_campaigns_say_so_wherever_they_appear(client, session, people):
     message = _message(client, session, "demo")
     version = _draft(client, session, message)
     for path in ["/admin/", "/admin/campaigns", "/admin/campaigns/demo", f"/admin/messages/{message.id}", f"/admin/versions/{version.id}"]:
-        assert "Sample content</strong> — drawn from 2021 sources" in client.get(path).get_data(as_text=True), path
+        page = client.get(path).get_data(as_text=True)
+        # An interface sentence with the year taken from the note, not the note itself (English data).
+        assert "Sample content, drawn from public documents dated 2021. Not current guidance." in page, path
+        assert "not for sending" not in page, path
 
 
 def test_posts_without_csrf_are_refused_and_change_nothing(client, session, people):

@@ -85,7 +85,7 @@ def test_a_kiche_translation_passes_a_waiting_rule_and_is_refused_once_it_is_app
 
 @pytest.mark.parametrize("who, message", [
     ("admin", "Your role does not allow this"),
-    ("es", "You do not translate quc"),
+    ("es", "You do not translate K'iche'"),
     ("admin_quc", "Four eyes"),  # wrote the rule, and translates K'iche' too
 ])
 def test_only_a_kiche_translator_who_did_not_write_it_may_approve_or_reject(app, session, people, who, message):
