@@ -25,7 +25,7 @@ from msgsys.audit import service as audit
 from msgsys.auth.models import User
 from msgsys.clock import now as clock_now
 from msgsys.errors import InvalidTransition, ValidationError
-from msgsys.locales import DEFAULT_LOCALE, LOCALES, native_name
+from msgsys.locales import DEFAULT_LOCALE, LOCALES, display_name
 from msgsys.sms import keywords
 from msgsys.sms.models import CONSENT_SOURCES, InboundMessage, Subscriber, SubscriberEvent
 from msgsys.text import clean_text
@@ -277,7 +277,7 @@ def _apply(session: Session, *, sub: Subscriber | None, phone: str, keyword, mes
             session.execute(sa.update(Subscriber).where(Subscriber.id == sub.id).values(locale=target, updated_at=now))
             session.refresh(sub)
             _change(session, sub, change="locale", before=before, after=target, cause=cause, at=now, message_sid=message_sid)
-        res.locale, res.reply, res.params = target, "language_changed", {"language": native_name(target)}
+        res.locale, res.reply, res.params = target, "language_changed", {"language": display_name(target, target)}
     else:
         res.reply = "short_help"
     return res
