@@ -3,25 +3,37 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from msgsys import db
+from msgsys import db, queues
 from msgsys.admin.forms import AuditFilterForm, UserCreateForm, UserEditForm
 from msgsys.audit import service as audit
 from msgsys.auth import service as users
 from msgsys.auth.forms import ConfirmForm, TokenForm
+from msgsys.content import service as content
 from msgsys.form_posts import run_form
 from msgsys.permissions import requires
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+# What an SMS keyword does, as the dashboard names it (msgsys.sms.models.KEYWORD_ACTIONS).
+KEYWORD_ACTION_LABELS = {
+    "stop": _l("Stop messages"), "start": _l("Start messages again"), "help": _l("Help"), "join": _l("Subscribe"),
+    "language": _l("Switch language"), "latest": _l("Latest notice"),
+}
 
 
 @bp.get("/")
 @login_required
 @requires("officer.view")
 def dashboard():
-    """The officers' home page."""
-    return render_template("admin/dashboard.html")
+    """The officers' home page: what waits for this person, in every role they hold, then the campaigns."""
+    s = db.session()
+    counts = content.state_counts(s)
+    campaigns = [(c, counts.get(c.id, {})) for c in content.list_campaigns(s)]
+    return render_template("admin/dashboard.html", waiting=queues.current(), campaigns=campaigns,
+                           keyword_actions=KEYWORD_ACTION_LABELS)
 
 
 @bp.route("/users", methods=["GET", "POST"])
