@@ -402,3 +402,21 @@ def test_a_session_that_cannot_read_leaves_the_navigation_without_counts(app, se
     client = _browser(app, people["approver"])
     page = client.get("/admin/campaigns")
     assert page.status_code == 200 and 'class="count"' not in _nav(page.get_data(as_text=True))
+
+
+def test_the_navigation_and_the_dashboard_read_what_waits_once_per_request(app, session, people, monkeypatch):
+    calls = []
+    real = queues.waiting
+
+    def counted(s, user):
+        calls.append(user.id)
+        return real(s, user)
+
+    monkeypatch.setattr(queues, "waiting", counted)
+    client = _browser(app, people["approver"])
+    calls.clear()
+    page = _page(client)
+    assert 'id="q-review"' in page and ">Review" in _nav(page)
+    assert calls == [people["approver"].id]
+    _page(client, "/admin/campaigns")
+    assert calls == [people["approver"].id] * 2
