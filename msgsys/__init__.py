@@ -14,6 +14,7 @@ def create_app(config_overrides: Mapping[str, Any] | None = None) -> Flask:
     from msgsys import cli, db, errors, i18n, models, web
     from msgsys.clock import SystemClock
     from msgsys.config import load_settings
+    from msgsys.sms import webhooks as sms_webhooks
 
     app = Flask(
         __name__,
@@ -44,5 +45,6 @@ def create_app(config_overrides: Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     errors.init_app(app)
     web.init_app(app)
+    sms_webhooks.init_app(app)
     cli.init_app(app)
     return app

@@ -1,11 +1,13 @@
 """Settings, read from the environment once, inside the app factory."""
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
+from urllib.parse import urlsplit
 
 DEFAULT_SECRET = "dev-not-secret"
 ENVIRONMENTS = ("development", "production", "testing")
@@ -29,7 +31,10 @@ class Settings:
     twilio_account_sid: str = ""
     twilio_auth_token: str = ""
     twilio_api_base: str = ""
-    public_base_url: str = "http://127.0.0.1:5000"
+    public_base_url: str = "http://127.0.0.1:5000"  # the address Twilio and readers reach; webhooks are verified on it
+    # Reverse proxies (addresses or networks) whose X-Forwarded-Proto and X-Forwarded-Host are believed; from any
+    # other address those headers are ignored, so no one can choose the URL a Twilio signature is checked against.
+    trusted_proxies: tuple[str, ...] = ()
     login_limit_account: str = "5 per 15 minutes"
     login_limit_address: str = "20 per 15 minutes"
     ratelimit_storage_url: str = "memory://"
@@ -54,6 +59,7 @@ _ENV_NAMES = {
     "twilio_auth_token": "TWILIO_AUTH_TOKEN",
     "twilio_api_base": "MSGSYS_TWILIO_API_BASE",
     "public_base_url": "MSGSYS_PUBLIC_BASE_URL",
+    "trusted_proxies": "MSGSYS_TRUSTED_PROXIES",
     "login_limit_account": "MSGSYS_LOGIN_LIMIT_ACCOUNT",
     "login_limit_address": "MSGSYS_LOGIN_LIMIT_ADDRESS",
     "ratelimit_storage_url": "MSGSYS_RATELIMIT_STORAGE_URL",
@@ -79,6 +85,7 @@ def load_settings(
         else:
             extra[key] = value
     _numbers(values)
+    _proxies(values)
     settings = Settings(**values, extra=extra)
     if not settings.database_url:
         db_file = Path(instance_path) / "msgsys.sqlite3"
@@ -101,6 +108,22 @@ def _numbers(values: dict[str, Any]) -> None:
                 raise ConfigError(f"{var} must be a number, not {values[f.name]!r}") from None
 
 
+def _proxies(values: dict[str, Any]) -> None:
+    """MSGSYS_TRUSTED_PROXIES arrives as text, "10.0.0.2, 10.1.0.0/16": each entry an IP address or network."""
+    raw = values.get("trusted_proxies", ())
+    entries = raw.split(",") if isinstance(raw, str) else list(raw)
+    proxies = []
+    for entry in (str(e).strip() for e in entries):
+        if not entry:
+            continue
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ConfigError(f"MSGSYS_TRUSTED_PROXIES must list IP addresses or networks, not {entry!r}") from None
+        proxies.append(entry)
+    values["trusted_proxies"] = tuple(proxies)
+
+
 def _validate(settings: Settings) -> None:
     if settings.env not in ENVIRONMENTS:
         raise ConfigError(f"MSGSYS_ENV must be one of {', '.join(ENVIRONMENTS)}, not {settings.env!r}")
@@ -112,6 +135,11 @@ def _validate(settings: Settings) -> None:
         raise ConfigError(f"MSGSYS_PASSWORD_PROFILE must name an argon2 profile, not {settings.password_profile!r}")
     if settings.password_profile == "CHEAPEST" and settings.env != "testing":
         raise ConfigError("MSGSYS_PASSWORD_PROFILE=CHEAPEST is only for the test suite")
+    base = urlsplit(settings.public_base_url)
+    if base.scheme not in ("http", "https") or not base.netloc or base.query or base.fragment:
+        # Twilio signs the exact URL it calls: the webhooks are checked against this address, so it must be one.
+        raise ConfigError("MSGSYS_PUBLIC_BASE_URL must be the site's address, such as https://msgsys.example.org, "
+                          f"not {settings.public_base_url!r}")
     if settings.sqlite_busy_timeout < 0:
         raise ConfigError("MSGSYS_SQLITE_BUSY_TIMEOUT must be zero or more seconds")
     if settings.redis_url and settings.database_url.startswith("sqlite"):

@@ -6,6 +6,7 @@ event; neither carries the number, so erasing it from the subscriber and its mes
 """
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -41,6 +42,7 @@ REPLIES = {
     "not_subscribed": _l("You are not subscribed. Reply JOIN to get migration notices."),
     "language_changed": _l("Your language is now %(language)s."),
     "short_help": _l("We could not read that. Reply HELP for help, STOP to stop."),
+    "no_notice": _l("There is no current notice. Official migration notices: %(site)s"),
 }
 LATEST = "latest"  # the reply is the latest published notice, prepared for SMS by the caller
 
@@ -48,6 +50,7 @@ LATEST = "latest"  # the reply is the latest published notice, prepared for SMS 
 MAX_BODY = 1600
 _SID = re.compile(r"[A-Za-z0-9]{10,64}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+log = logging.getLogger(__name__)
 _REFUSED_TYPES = {PhoneNumberType.PREMIUM_RATE: _l("premium-rate numbers are refused"),
                   PhoneNumberType.SHARED_COST: _l("shared-cost numbers are refused")}
 
@@ -281,6 +284,74 @@ def _apply(session: Session, *, sub: Subscriber | None, phone: str, keyword, mes
     else:
         res.reply = "short_help"
     return res
+
+
+# --- Twilio's own opt-out, and status callbacks ---------------------------------------------------
+
+TWILIO_OPT_OUT = 21610  # Twilio's error: the recipient replied STOP to Twilio, which now refuses every message to them
+# The MessageStatus values Twilio's status callbacks carry.
+MESSAGE_STATUSES = ("accepted", "scheduled", "canceled", "queued", "sending", "sent", "failed", "delivered",
+                    "undelivered", "receiving", "received", "read", "partially_delivered")
+_ERROR_CODE = re.compile(r"[0-9]{1,10}")
+
+
+def handle_twilio_inbound(session: Session, *, from_number: str, body: object, message_sid: str, opt_out_type: str = "",
+                          now: datetime) -> InboundResult:
+    """An inbound SMS as Twilio posts it: handle_inbound, then Twilio's own opt-out handling (its OptOutType).
+
+    OptOutType=STOP: Twilio opted the number out and answered it itself, so the number is opted out here too, whatever
+    the body said, and nothing more is sent (Twilio would refuse it). START: what the START keyword does (back to
+    active, or a pending subscriber confirmed), even for a word only Twilio knows. HELP, another or none: the body
+    alone decides. A retried MessageSid changes nothing.
+    """
+    kind = (opt_out_type or "").strip().upper()
+    result = handle_inbound(session, from_number=from_number, body=body, message_sid=message_sid, now=now)
+    if result.duplicate or kind not in ("STOP", "START"):
+        return result
+    phone, _country = parse_number(from_number)
+    sub = find(session, phone)
+    cause = "twilio:opt_out_type"
+    if kind == "STOP":
+        before = sub.state if sub is not None else ""
+        sub = mark_opted_out(session, phone, source=cause, now=now, message_sid=message_sid)
+        if before != "opted_out":
+            result.state_change = (before, "opted_out")
+        result.reply, result.subscriber_id = None, sub.id
+        session.execute(sa.update(InboundMessage).where(InboundMessage.message_sid == message_sid,
+                                                        col(InboundMessage.subscriber_id).is_(None))
+                        .values(subscriber_id=sub.id))
+    elif result.action != "start" and sub is not None and sub.state in ("opted_out", "pending"):
+        if sub.state == "pending":
+            change = confirm(session, sub, now=now, cause=cause, message_sid=message_sid)
+        else:
+            change = _move(session, sub, "active", cause=cause, at=now, message_sid=message_sid)
+        if change is not None:
+            result.state_change, result.reply, result.locale = change, "joined", sub.locale
+    return result
+
+
+def record_status(session: Session, *, delivery_id: int, message_sid: object, status: object, error_code: object = "",
+                  to: object = "", now: datetime) -> Subscriber | None:
+    """Apply one status callback Twilio sent for a delivery; returns the subscriber it opted out, if any.
+
+    Error 21610 (the recipient replied STOP to Twilio) opts the `To` number out, whatever the delivery. Deliveries
+    (one row per outbound message) do not exist yet: until the broadcast issue adds them, the status and error code
+    are logged, not recorded, and a delivery id names nothing. ValidationError for a malformed callback.
+    """
+    if not isinstance(message_sid, str) or not _SID.fullmatch(message_sid):
+        raise ValidationError(_("The status callback has no valid MessageSid."), details={"field": "MessageSid"})
+    if not isinstance(status, str) or status not in MESSAGE_STATUSES:
+        raise ValidationError(_("The status callback has no valid MessageStatus."), details={"field": "MessageStatus"})
+    code = error_code.strip() if isinstance(error_code, str) else ""
+    if code and not _ERROR_CODE.fullmatch(code):
+        raise ValidationError(_("The status callback's ErrorCode is not a number."), details={"field": "ErrorCode"})
+    opted_out = None
+    if code and int(code) == TWILIO_OPT_OUT:
+        opted_out = mark_opted_out(session, to if isinstance(to, str) else "", source=f"twilio:{TWILIO_OPT_OUT}", now=now,
+                                   message_sid=message_sid)
+    log.info("status callback for delivery %s (message %s): %s, error %s; deliveries are not recorded yet",
+             delivery_id, message_sid, status, code or "none")
+    return opted_out
 
 
 # --- erasure ---------------------------------------------------------------------------------------
