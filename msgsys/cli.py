@@ -80,14 +80,18 @@ def db_upgrade(revision: str) -> None:
     """Apply migrations (to the latest by default)."""
     from msgsys import migrate
     from msgsys.policy import service as policy
+    from msgsys.sms import keywords
 
     migrate.upgrade(db.engine(), revision)
     click.echo(f"database at revision {migrate.current(db.engine())}")
     if revision == "head":
         with db.transaction() as s:
             added = policy.seed_rules(s)
+            words = keywords.seed_keywords(s)
         if added:
             click.echo(f"seeded {added} advisory policy rules from the sources")
+        if words:
+            click.echo(f"seeded {words} SMS keywords")
 
 
 @db_group.command("revision")

@@ -51,10 +51,12 @@ def load_demo_content() -> list:
     from msgsys import ROOT
     from msgsys.content import loader
     from msgsys.policy import service as policy
+    from msgsys.sms import keywords
     from msgsys.workflow import service as workflow
 
     with db.transaction() as s:
         policy.seed_rules(s, label="demo")
+        keywords.seed_keywords(s, label="demo")
         author = users.find_user(s, AUTHOR)
         approver = users.find_user(s, APPROVER)
         reports = loader.load_paths(s, [ROOT / "campaigns"], author=author)
