@@ -26,6 +26,17 @@ def test_ui_catalog_is_complete(locale):
     assert template_ids <= ids, f"run `make update-catalogs`: {sorted(template_ids - ids)[:5]}"
 
 
+def test_every_string_in_the_code_is_in_the_catalog_template(tmp_path):
+    """A string added to the code or a template without `make update-catalogs` would show untranslated."""
+    import subprocess
+
+    fresh = tmp_path / "fresh.pot"
+    subprocess.run([PYBABEL, "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "--no-location", "-o", str(fresh), "."],
+                   cwd=ROOT, check=True, capture_output=True)
+    ids = lambda path: {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(open(path, "rb")) if m.id}  # noqa: E731
+    assert sorted(ids(fresh) - ids(CATALOGS / "messages.pot"))[:10] == []
+
+
 def test_spanish_sign_in_page(client):
     html = client.get("/login", headers={"Accept-Language": "es-MX,es;q=0.9"}).get_data(as_text=True)
     assert "Iniciar sesión" in html and 'lang="es"' in html

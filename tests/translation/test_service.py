@@ -112,8 +112,9 @@ def test_a_new_source_version_carries_translations_over_as_outdated(session, tea
     assert t2.state == "outdated" and t2.outdated_list == ["body"] and t2.carried_from_id == t1.id
     assert translations.previous_source(session, t2).id == v1.id
     assert translations.revision(session, t2.current_revision_id).body == ES["body"]
-    # Nothing unapproved reaches anyone: v2 has no approved Spanish yet, so Spanish readers get English.
-    assert translations.resolve(session, version=v2, locale="es").locale == "en"
+    # Nothing unapproved reaches anyone: v2 has no approved Spanish yet, so Spanish readers keep v1's approved Spanish.
+    served = translations.resolve(session, version=v2, locale="es")
+    assert (served.locale, served.version_number, served.body, served.earlier) == ("es", 1, ES["body"], True)
 
 
 def test_fallback_chain_kiche_gets_approved_spanish_and_says_so(session, team):
