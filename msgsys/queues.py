@@ -31,6 +31,7 @@ from msgsys.policy.models import PolicyRule
 from msgsys.sms import keywords as sms_keywords
 from msgsys.sms.models import Keyword
 from msgsys.translation.models import Translation, TranslationRevision
+from msgsys.translation import service as translations
 from msgsys.translation.service import TRANSLATABLE_STATES
 from msgsys.workflow import engine
 from msgsys.workflow import service as workflow
@@ -236,27 +237,6 @@ def sent_back_of(session: Session, version: MessageVersion | None) -> SentBack |
 
 # Approvers -----------------------------------------------------------------------------------------
 
-def _version_writers(versions: dict[int, MessageVersion], version: MessageVersion) -> dict[int, set[int]]:
-    """msgsys.workflow.service.writers over versions already read (the same rule; tests hold the two equal)."""
-    once_approved, text_key = workflow._once_approved, workflow._text_key  # noqa: SLF001 - the rule's own pieces
-    versions = {**versions, version.id: version}
-    last_approved = max((v.number for v in versions.values() if v.number < version.number and once_approved(v)), default=0)
-    carried = {v.id for v in versions.values() if last_approved < v.number <= version.number}
-    lineage: set[int] = set()
-    ancestor = versions.get(version.based_on_id)
-    while ancestor is not None and ancestor.id not in lineage and not once_approved(ancestor):
-        lineage.add(ancestor.id)
-        ancestor = versions.get(ancestor.based_on_id)
-    carried |= lineage
-    said = text_key(version)
-    carried |= {v.id for v in versions.values() if not once_approved(v) and text_key(v) == said}
-    found: dict[int, set[int]] = {}
-    for v in (versions[i] for i in carried):
-        if v.author_id is not None:
-            found.setdefault(v.author_id, set()).add(v.number)
-    return found
-
-
 def approvals(session: Session, user: User) -> tuple[list[VersionItem], list[VersionItem]]:
     """Versions in review this user may review, and approved versions held for their translations that this user may
     put live now (both newest first): the same four-eyes rule the steps apply."""
@@ -276,7 +256,7 @@ def approvals(session: Session, user: User) -> tuple[list[VersionItem], list[Ver
     by_message = _versions_of(session, (row[0].message_id for row in (*in_review, *held_rows)))
 
     def allowed(version: MessageVersion, step: str) -> bool:
-        writers = _version_writers(by_message[version.message_id], version)
+        writers = workflow.writers_among(by_message[version.message_id], version)
         return engine.refusal(VERSIONS, VERSIONS[step], state=version.state, actor=user, author_id=version.author_id,
                               writers=writers) is None
 
@@ -311,15 +291,6 @@ def _untranslated(session: Session, locale: str) -> list[TranslationItem]:
     return [TranslationItem(locale, v, m, c, v.published_at or v.reviewed_at or v.created_at) for v, m, c in rows]
 
 
-def _translation_writers(revisions: list[tuple[int | None, int]], approved_number: int | None) -> dict[int, set[int]]:
-    """msgsys.translation.service.writers over revisions already read: who wrote since the last approved revision."""
-    found: dict[int, set[int]] = {}
-    for author_id, number in revisions:
-        if author_id and (approved_number is None or number > approved_number):
-            found.setdefault(author_id, set()).add(number)
-    return found
-
-
 def translation_work(session: Session, user: User, locales: list[str]) -> list[LocaleQueue]:
     """Per language the user translates: untranslated, outdated, sent back and to review (newest first)."""
     queues = {code: LocaleQueue(code, untranslated=_untranslated(session, code)) for code in locales}
@@ -352,7 +323,7 @@ def translation_work(session: Session, user: User, locales: list[str]) -> list[L
         elif t.state == "changes_requested" and t.reviewed_by_id != user.id:  # who sent it back waits for someone else
             queue.sent_back.append(TranslationItem(t.locale, v, m, c, t.reviewed_at, t, email or ""))
         elif t.id in reviewable:
-            writers = _translation_writers(revisions.get(t.id, []), approved_number)
+            writers = translations.writers_among(revisions.get(t.id, []), approved_number)
             if engine.refusal(TRANSLATIONS, TRANSLATIONS["approve"], state=t.state, actor=user, author_id=author_id,
                               locale=t.locale, writers=writers) is None:
                 queue.to_review.append(TranslationItem(t.locale, v, m, c, written_at, t))

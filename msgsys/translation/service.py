@@ -174,10 +174,15 @@ def _require_live_source(session: Session, translation: Translation) -> None:
 def writers(session: Session, translation: Translation) -> dict[int, set[int]]:
     """Everyone who wrote a revision after the last approved one, with those revisions' numbers: none of them may review it."""
     approved = revision(session, translation.approved_revision_id)
+    return writers_among([(r.author_id, r.number) for r in revisions(session, translation)], approved.number if approved else None)
+
+
+def writers_among(revisions: Iterable[tuple[int | None, int]], approved_number: int | None) -> dict[int, set[int]]:
+    """writers() over (author id, revision number) pairs already read: who wrote since the last approved revision."""
     found: dict[int, set[int]] = {}
-    for r in revisions(session, translation):
-        if r.author_id and (approved is None or r.number > approved.number):
-            found.setdefault(r.author_id, set()).add(r.number)
+    for author_id, number in revisions:
+        if author_id and (approved_number is None or number > approved_number):
+            found.setdefault(author_id, set()).add(number)
     return found
 
 

@@ -58,14 +58,20 @@ def _text_key(version: MessageVersion) -> str:
 def writers(session: Session, version: MessageVersion) -> dict[int, set[int]]:
     """Everyone whose writing this version may carry without anyone else having approved it: none of them may review it.
 
-    Maps each person to the numbers of the versions they wrote. Counted are the authors of
+    Maps each person to the numbers of the versions they wrote (see writers_among for who counts).
+    """
+    versions = {v.id: v for v in session.exec(select(MessageVersion).where(MessageVersion.message_id == version.message_id)).all()}
+    return writers_among(versions, version)
+
+
+def writers_among(versions: dict[int, MessageVersion], version: MessageVersion) -> dict[int, set[int]]:
+    """writers() over the message's versions already read (by id). Counted are the authors of
     - every version of the message since the last approved one before this (as translations count every reviser),
     - the versions this one descends from (edits, restores, restores of restores) back to the nearest approved one,
     - every never-approved version of the message saying the same (a re-save or re-typing of unapproved text).
     Text someone else approved once is not held against its writer: reviewing a change to it is ordinary review.
     """
-    versions = {v.id: v for v in session.exec(select(MessageVersion).where(MessageVersion.message_id == version.message_id)).all()}
-    versions[version.id] = version
+    versions = {**versions, version.id: version}
     last_approved = max((v.number for v in versions.values() if v.number < version.number and _once_approved(v)), default=0)
     carried = {v.id for v in versions.values() if last_approved < v.number <= version.number}
     lineage: set[int] = set()
