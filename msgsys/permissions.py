@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from msgsys.errors import PermissionDenied
 from msgsys.locales import language_name
 
 ROLES: tuple[str, ...] = ("author", "approver", "translator", "admin")
+# How a refusal names the roles an action takes.
+ROLE_NAMES = {"author": _l("author"), "approver": _l("approver"), "translator": _l("translator"), "admin": _l("administrator")}
 
 # action -> roles that may take it. Locale-bound actions also need the locale among the user's.
 ACTIONS: dict[str, frozenset[str]] = {
@@ -67,7 +69,8 @@ def refusal(user: Any, action: str, *, locale: str | None = None, author_id: int
     if not user.is_active:
         return _("This account is deactivated.")
     if not (user.role_set & ACTIONS[action]):
-        return _("Your role does not allow this (%(action)s).", action=action)
+        roles = " / ".join(str(ROLE_NAMES[r]) for r in ROLES if r in ACTIONS[action])
+        return _("Your role does not allow this: it takes the role of %(roles)s.", roles=roles)
     if action in LOCALE_BOUND and (locale is None or locale not in user.locale_set):
         if locale is None:
             return _("Name the language: you may only work in the languages you translate.")

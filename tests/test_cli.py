@@ -169,7 +169,7 @@ def test_catalog_import_must_name_the_translator_and_changes_nothing_otherwise(a
 
 
 @pytest.mark.parametrize("who, message", [("nobody@example.org", "no user with the email nobody@example.org"),
-                                          ("author", "your role does not allow this (catalog.import)")])
+                                          ("author", "your role does not allow this: it takes the role of translator")])
 def test_catalog_import_as_someone_who_cannot_refuses_and_changes_nothing(app, session, runner, spanish_catalog, who, message):
     from tests.security.conftest import diff_snapshots, snapshot
 

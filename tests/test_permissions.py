@@ -102,7 +102,7 @@ def test_refusals_are_worded_as_users_read_them():
     assert permissions.refusal(None, "officer.view") == "You need to sign in."
     assert permissions.refusal(AnonymousUserMixin(), "officer.view") == "You need to sign in."
     assert permissions.refusal(_user("admin", active=False), "user.manage") == "This account is deactivated."
-    assert permissions.refusal(_user("author"), "user.manage") == "Your role does not allow this (user.manage)."
+    assert permissions.refusal(_user("author"), "user.manage") == "Your role does not allow this: it takes the role of administrator."
     assert permissions.refusal(_user("translator"), "translation.edit", locale="quc") == "You do not translate K'iche'."
     assert permissions.refusal(_user("translator"), "translation.edit") == (
         "Name the language: you may only work in the languages you translate.")
@@ -130,12 +130,12 @@ def test_require_refuses_with_the_reason_and_audits_who_tried_what(session):
     assert _denials(session) == []
     with pytest.raises(PermissionDenied) as refused:
         permissions.require(author, "version.approve", subject_type="version", subject_id=9, author_id=None)
-    assert refused.value.message == "Your role does not allow this (version.approve)."
+    assert refused.value.message == "Your role does not allow this: it takes the role of approver."
     assert refused.value.details == {"action": "version.approve"}
     [event] = _denials(session)
     assert (event.actor_id, event.actor_label, event.subject_type, event.subject_id) == (author.id, author.email, "version", "9")
     assert json.loads(event.after) == {"action": "version.approve"}
-    assert event.note == "Your role does not allow this (version.approve)."
+    assert event.note == "Your role does not allow this: it takes the role of approver."
 
 
 def test_a_refused_translator_is_audited_with_the_locale_and_the_subject_named_or_else_the_domain(session):
@@ -185,6 +185,6 @@ def test_a_refusal_inside_a_refused_write_is_audited_while_the_write_is_not(app,
             s.flush()
             permissions.require(author, "user.manage", subject_type="user")
     [event] = _denials(session)
-    assert (event.actor_label, event.subject_type, event.note) == (author.email, "user", "Your role does not allow this (user.manage).")
+    assert (event.actor_label, event.subject_type, event.note) == (author.email, "user", "Your role does not allow this: it takes the role of administrator.")
     with app.extensions["msgsys.engine"].connect() as conn:  # what is committed, read on a connection of its own
         assert conn.execute(sa.text("SELECT count(*) FROM \"user\" WHERE email = 'half-made@example.org'")).scalar() == 0

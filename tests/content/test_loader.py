@@ -110,7 +110,7 @@ def test_loaded_campaigns_show_in_the_officer_ui_marked_as_sample(client, sessio
 
 def test_loading_as_someone_who_is_not_an_author_is_refused(session, seeded):
     translator = make_user(session, roles="translator", locales="es")
-    with pytest.raises(ValidationError, match=r"message do-not-approach-border: Your role does not allow this \(version\.draft\)"):
+    with pytest.raises(ValidationError, match=r"message do-not-approach-border: Your role does not allow this: it takes the role of author"):
         loader.load_paths(session, [ROOT / "campaigns" / "border-advisory.toml"], author=translator)
     session.rollback()
     assert content.list_campaigns(session) == []
@@ -123,7 +123,7 @@ def test_a_refused_load_changes_nothing_but_the_refusal_is_audited(runner, sessi
 
     translator = make_user(session, roles="translator", locales="es")
     result = runner.invoke(args=["campaigns", "load", str(ROOT / "campaigns" / "border-advisory.toml"), "--author", translator.email])
-    assert result.exit_code == 2 and "Your role does not allow this (version.draft)" in result.output
+    assert result.exit_code == 2 and "Your role does not allow this: it takes the role of author" in result.output
     assert content.list_campaigns(session) == []  # the campaign it had begun to create was rolled back
     refusal = session.exec(select(AuditEvent).where(AuditEvent.action == "permission.denied")).one()
     assert refusal.actor_label == translator.email and "version.draft" in refusal.after
