@@ -66,6 +66,13 @@ def language_name(code: str | None, *, start: bool = False) -> str:
     return display_name(code or "", str(ui) if ui else DEFAULT_LOCALE, start=start)
 
 
+def lazy_language_name(code: str):
+    """language_name(code, start=True), read when shown: for form choices built once at import."""
+    from flask_babel import LazyString
+
+    return LazyString(lambda: language_name(code, start=True))
+
+
 def parse_locales(value: str | None) -> tuple[str, ...]:
     """Parse "es,quc" into a tuple, refusing unknown codes with a clear message."""
     codes = tuple(c.strip() for c in (value or "").replace(" ", ",").split(",") if c.strip())

@@ -7,7 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms import BooleanField, EmailField, PasswordField, SelectMultipleField, StringField, widgets
 from wtforms.validators import DataRequired, Length, Optional
 
-from msgsys.locales import LOCALES, native_name
+from msgsys.locales import LOCALES, lazy_language_name
 from msgsys.permissions import ROLES
 
 ROLE_LABELS = {
@@ -31,7 +31,7 @@ class UserCreateForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
     roles = CheckboxesField(_l("Roles"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES])
-    locales = CheckboxesField(_l("Translates into"), choices=[SelectChoice(l, native_name(l)) for l in LOCALES])
+    locales = CheckboxesField(_l("Translates into"), choices=[SelectChoice(l, lazy_language_name(l)) for l in LOCALES])
     password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(max=1000)])
 
 
@@ -39,7 +39,7 @@ class UserEditForm(FlaskForm):
     """Roles, locales and whether the account is active."""
 
     roles = CheckboxesField(_l("Roles"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES])
-    locales = CheckboxesField(_l("Translates into"), choices=[SelectChoice(l, native_name(l)) for l in LOCALES])
+    locales = CheckboxesField(_l("Translates into"), choices=[SelectChoice(l, lazy_language_name(l)) for l in LOCALES])
     active = BooleanField(_l("Active"))
 
 

@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from msgsys.admin.forms import CheckboxesField
 from msgsys.content.markup import MAX_BODY_CHARS
 from msgsys.content.models import CHANNELS, COUNTRIES, KINDS
-from msgsys.locales import LOCALES, display_name, native_name
+from msgsys.locales import LOCALES, language_name, lazy_language_name
 from msgsys.times import FIRST_YEAR, LAST_YEAR
 
 KIND_LABELS = {
@@ -52,8 +52,8 @@ class CampaignForm(FlaskForm):
     slug = StringField(_l("Slug"), validators=[DataRequired(), Length(max=80)])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     objective = TextAreaField(_l("Objective"), validators=[Optional(), Length(max=2000)])
-    source_locale = SelectField(_l("Source language"), choices=[SelectChoice(c, native_name(c)) for c in LOCALES], default="en")
-    target_locales = CheckboxesField(_l("Translated into"), choices=[SelectChoice(c, native_name(c)) for c in LOCALES])
+    source_locale = SelectField(_l("Source language"), choices=[SelectChoice(c, lazy_language_name(c)) for c in LOCALES], default="en")
+    target_locales = CheckboxesField(_l("Translated into"), choices=[SelectChoice(c, lazy_language_name(c)) for c in LOCALES])
     audience_countries = CheckboxesField(_l("Audience countries"))
     starts_on = DateField(_l("Starts on"), validators=[Optional()])
     ends_on = DateField(_l("Ends on"), validators=[Optional()])
@@ -73,7 +73,7 @@ class CampaignForm(FlaskForm):
         if source not in (self.target_locales.data or []):
             return None
         return gettext("%(language)s is the source language; it was left out of the target languages.",
-                       language=display_name(source, str(get_locale() or "en")))
+                       language=language_name(source, start=True))
 
 
 class MessageForm(FlaskForm):

@@ -10,7 +10,7 @@ from wtforms.widgets import HiddenInput
 
 from msgsys.admin.forms import CheckboxesField
 from msgsys.content.forms import KIND_LABELS
-from msgsys.locales import LOCALES, native_name
+from msgsys.locales import LOCALES, lazy_language_name
 from msgsys.policy.matching import KINDS, RULE_TYPES, SEVERITIES
 
 RULE_TYPE_LABELS = {
@@ -36,7 +36,7 @@ class RuleForm(FlaskForm):
     rule_type = SelectField(_l("Type"), choices=[SelectChoice(t, RULE_TYPE_LABELS[t]) for t in RULE_TYPES])
     pattern = TextAreaField(_l("Pattern"), validators=[DataRequired(), Length(max=2000)], render_kw={"rows": 2})
     severity = SelectField(_l("Severity"), choices=[SelectChoice(s, SEVERITY_LABELS[s]) for s in SEVERITIES])
-    locale = SelectField(_l("Language"), choices=[SelectChoice("*", _l("Every language"))] + [SelectChoice(c, native_name(c)) for c in LOCALES])
+    locale = SelectField(_l("Language"), choices=[SelectChoice("*", _l("Every language"))] + [SelectChoice(c, lazy_language_name(c)) for c in LOCALES])
     kinds = CheckboxesField(_l("Message kinds (none ticked: every kind)"), choices=[SelectChoice(k, KIND_LABELS[k]) for k in KINDS])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=500)], render_kw={"rows": 2})
 
