@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -83,6 +84,66 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
+# What a person is told for an HTTP-level refusal, in their language, instead of Werkzeug's English defaults.
+HTTP_MESSAGES = {
+    400: _l("The request could not be understood. Go back, reload the page and try again."),
+    401: _l("Sign in to see this page."),
+    403: _l("You are not allowed to see this page."),
+    404: _l("There is no page at this address. Check the address, or start again from the home page."),
+    405: _l("This address only takes a form sent from its page. Go back to the page and use its buttons."),
+    413: _l("What you sent is larger than this site accepts. Send a smaller file or a shorter text."),
+    415: _l("This kind of content cannot be sent here."),
+    429: _l("Too many attempts. Wait a few minutes and try again."),
+    500: _l("Something went wrong on our side. Try again in a few minutes; if it happens again, tell an administrator."),
+    503: _l("The service is busy. Try again in a few seconds."),
+}
+# The page heading for each status.
+HEADINGS = {
+    400: _l("Something is not right"),
+    401: _l("Sign in needed"),
+    403: _l("Not allowed"),
+    404: _l("Page not found"),
+    405: _l("Page not found"),
+    409: _l("This cannot be done now"),
+    413: _l("Too large"),
+    422: _l("This cannot be accepted"),
+    429: _l("Too many attempts"),
+    503: _l("Busy"),
+}
+# Paths of the officers' and translators' pages; every other page a person meets is the public site's.
+OFFICER_PREFIXES = ("/admin", "/translate", "/account", "/login", "/logout")
+
+
+def http_message(err: HTTPException) -> str:
+    """The sentence a person reads for an HTTP-level refusal: the one a view gave (abort(404, "No rule X.")), else ours."""
+    default = type(err).description
+    if err.description and err.description != default and err.code != 429:
+        return str(err.description)
+    known = HTTP_MESSAGES.get(err.code or 500)
+    return str(known) if known else _("This request could not be completed (%(code)s %(name)s).", code=err.code, name=err.name)
+
+
+def _on_public_site() -> bool:
+    from flask_login import current_user
+
+    if request.path.startswith(OFFICER_PREFIXES):
+        return False
+    if request.blueprint is not None:
+        return request.blueprint == "public"
+    # An unknown address is the public site's, unless someone signed in (an officer) mistyped it.
+    try:
+        return not current_user.is_authenticated
+    except Exception:  # the account could not be read (the database is busy, say): the page still answers
+        return True
+
+
+def error_page(status: int, message: str, details: Any = None):
+    """A refusal as a page in the site's layout (the public site's or the officers'), with its status."""
+    heading = str(HEADINGS.get(status) or (HEADINGS[400] if status < 500 else _("Something went wrong")))
+    template = "public/error.html" if _on_public_site() else "error.html"
+    return render_template(template, status=status, heading=heading, message=message, details=details), status
+
+
 def error_payload(code: str, message: str, details: Any = None) -> dict:
     """The JSON body of every API error."""
     body: dict[str, Any] = {"code": code, "message": message}
@@ -117,7 +178,7 @@ def init_app(app: Flask) -> None:
     def _domain(err: DomainError):
         if _wants_json():
             return jsonify(error_payload(err.code, err.message, err.details)), err.status
-        return render_template("error.html", status=err.status, message=err.message, details=err.details), err.status
+        return error_page(err.status, err.message, err.details)
 
     @app.errorhandler(IntegrityError)
     def _integrity(_err: IntegrityError):
@@ -145,16 +206,13 @@ def init_app(app: Flask) -> None:
         message = _("The form expired or was not sent from this site. Reload the page and try again.")
         if _wants_json():
             return jsonify(error_payload("csrf_failed", message)), 400
-        return render_template("error.html", status=400, message=message, details=None), 400
+        return error_page(400, message)
 
     @app.errorhandler(HTTPException)
     def _http(err: HTTPException):
         if err.code == 405 and not _matches_with_any_method(err):
             err = NotFoundHTTP()  # e.g. an id out of range: it names nothing, whatever the method
-        if err.code == 429:
-            message = _("Too many attempts. Wait a few minutes and try again.")
-        else:
-            message = err.description or err.name
+        message = http_message(err)
         if _wants_json():
             return jsonify(error_payload(http_error_code(err), message)), err.code
-        return render_template("error.html", status=err.code, message=message, details=None), err.code
+        return error_page(err.code, message)

@@ -49,7 +49,11 @@ def run_form(form: FlaskForm, call: Callable[[Session], Any]) -> FormPost:
 
 
 def show_refusal(form: FlaskForm, exc: DomainError) -> None:
-    """Put a service's refusal on the form: next to the field it names when the form has one, else above the form."""
+    """Put a service's refusal on the form: next to the field it names when the form has one, else on the form itself.
+
+    Either way the page's error summary (templates/_forms.html) lists it at the top, with the blocking policy results
+    a PolicyViolation carries (`form.refusal.details["violations"]`)."""
+    form.refusal = exc
     field = exc.details.get("field") if isinstance(exc.details, dict) else None
     if field and field in form._fields and field != "csrf_token":
         form[field].errors = [*form[field].errors, exc.message]
