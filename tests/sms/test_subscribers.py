@@ -208,7 +208,7 @@ def test_help_language_latest_and_free_text(seeded, clock, app, session):
     assert app.config["MSGSYS"].public_base_url in service.reply_text("help", "en", **result.params)
     assert "STOP" in service.reply_text("help", sub.locale, **result.params)
     result = text(clock, "Kʼicheʼ")
-    assert (result.reply, result.locale, result.params) == ("language_changed", "quc", {"language": "K'iche'"})
+    assert (result.reply, result.locale, result.params) == ("language_changed", "quc", {"language": "k'iche'"})
     session.refresh(sub)
     assert sub.locale == "quc"
     assert committed(app, "SELECT before, after FROM subscriberevent WHERE change = 'locale'") == [("en", "quc")]
