@@ -7,10 +7,12 @@ entry and applied whole or not at all; what it brings arrives for review, never 
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
+from flask import current_app
 from flask_babel import gettext as _
 from sqlmodel import Session, col, select
 
@@ -23,6 +25,7 @@ from msgsys.errors import DomainError, ValidationError
 from msgsys.locales import language_name
 from msgsys.sms.encoding import count_sms
 from msgsys.translation import service as translations
+from msgsys.translation.forms import STATE_LABELS
 from msgsys.translation.models import FIELDS
 from msgsys.translation.pofile import MAX_BYTES as MAX_IMPORT_BYTES
 from msgsys.translation.pofile import Problem
@@ -31,6 +34,21 @@ from msgsys.workflow.engine import System
 
 PO_FIELD = {"title": "title", "body": "body", "sms_text": "sms"}
 FIELD_OF = {v: k for k, v in PO_FIELD.items()}
+PROJECT = "msgsys"  # Project-Id-Version is "msgsys <campaign slug>"
+LEGACY_VERSION = "campaign:"  # catalogs exported before named the campaign "campaign:<slug>"; they still import
+
+
+class _Catalog(Catalog):
+    """Babel's catalog, writing the header comment as given: Babel would replace the words PROJECT, VERSION, YEAR and
+    ORGANIZATION anywhere in it, a campaign's title included."""
+
+    @property
+    def header_comment(self) -> str:
+        return self._header_comment
+
+    @header_comment.setter
+    def header_comment(self, value: str) -> None:
+        self._header_comment = value
 
 
 def source_versions(session: Session, campaign: Campaign) -> list[tuple[Message, MessageVersion]]:
@@ -50,9 +68,16 @@ def export_catalog(session: Session, *, campaign: Campaign, locale: str) -> byte
     """The campaign's content catalog for one locale, as PO bytes."""
     if locale not in campaign.target_list:
         raise ValidationError(_("This campaign is not translated into %(language)s.", language=language_name(locale)))
-    catalog = Catalog(locale=locale, project="msgsys", version=f"campaign:{campaign.slug}", fuzzy=False,
-                      language_team=f"msgsys {locale}", last_translator="msgsys", revision_date=now(), creation_date=now())
-    for message, version in source_versions(session, campaign):
+    sources = source_versions(session, campaign)
+    team = _("%(language)s translators of msgsys", language=language_name(locale, start=True))
+    catalog = _Catalog(
+        locale=locale, project=PROJECT, version=campaign.slug, fuzzy=False,
+        header_comment=_header_comment(campaign, locale),
+        msgid_bugs_address=_bugs_address(session, campaign, locale),
+        language_team=team, last_translator=_last_translator(session, sources, locale) or team,
+        revision_date=now(), creation_date=now(),
+    )
+    for message, version in sources:
         translation = translations.find(session, version, locale)
         rev = translations.revision(session, translation.current_revision_id) if translation else None
         previous = translations.previous_source(session, translation) if translation else None
@@ -60,11 +85,14 @@ def export_catalog(session: Session, *, campaign: Campaign, locale: str) -> byte
             source = getattr(version, f)
             if not source:
                 continue
-            comments = [f"version {version.number} of {message.key} ({message.kind}); state: {translation.state if translation else 'untranslated'}"]
+            state = translation.state if translation else "untranslated"
+            comments = [_("version %(n)d of %(key)s (%(kind)s); state: %(state)s", n=version.number, key=message.key,
+                          kind=message.kind, state=str(STATE_LABELS.get(state, state)))]
             if f == "sms_text":
                 counted = count_sms(source)
-                comments.append(f"SMS: keep to {max(counted.segments, 1)} segment(s); source is {counted.encoding}, {counted.segments} segment(s). "
-                                "Accented letters make the SMS UCS-2 (70/67 characters a segment).")
+                comments.append(_("SMS: keep to %(keep)d segment(s); the source is %(encoding)s, %(n)d segment(s). "
+                                  "Accented letters make the SMS UCS-2 (70/67 characters a segment).",
+                                  keep=max(counted.segments, 1), encoding=counted.encoding, n=counted.segments))
             outdated = translation is not None and f in translation.outdated_list
             catalog.add(
                 source, getattr(rev, f) if rev else "", context=f"{message.key}.{PO_FIELD[f]}", auto_comments=comments,
@@ -73,6 +101,52 @@ def export_catalog(session: Session, *, campaign: Campaign, locale: str) -> byte
     buffer = io.BytesIO()
     write_po(buffer, catalog, width=0, include_previous=True, sort_output=False)
     return buffer.getvalue()
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", text or "").strip()
+
+
+def _header_comment(campaign: Campaign, locale: str) -> str:
+    """What the file is, for whoever opens it in Poedit or a text editor: the campaign by title and slug, the language."""
+    lines = [
+        _("msgsys content catalog of the campaign \"%(title)s\" (%(slug)s), into %(language)s (%(code)s).",
+          title=_one_line(campaign.title), slug=campaign.slug, language=language_name(locale), code=locale),
+        _("Translate each msgstr; msgctxt names the message and its field. An entry marked fuzzy has a new source text: "
+          "bring its translation up to date, then remove the mark."),
+        _("Then upload the file on the campaign's catalog page, or run: msgsys catalog import FILE --as EMAIL"),
+    ]
+    return "\n".join(f"# {line}" for line in lines) + "\n#"
+
+
+def _bugs_address(session: Session, campaign: Campaign, locale: str) -> str:
+    """Whom to tell about a mistake in the source text: the campaign's owner, else the catalog's page."""
+    from msgsys.auth.models import User
+
+    owner = session.get(User, campaign.owner_id) if campaign.owner_id else None
+    if owner is not None and owner.email:
+        return owner.email
+    base = current_app.config["MSGSYS"].public_base_url.rstrip("/")
+    return f"{base}/translate/catalog/{campaign.slug}/{locale}"
+
+
+def _last_translator(session: Session, sources: list[tuple[Message, MessageVersion]], locale: str) -> str | None:
+    """Who last saved a translation in this catalog (by the label revisions carry), or None."""
+    newest = None
+    for _message, version in sources:
+        translation = translations.find(session, version, locale)
+        rev = translations.revision(session, translation.current_revision_id) if translation else None
+        if rev is not None and (newest is None or rev.created_at > newest.created_at):
+            newest = rev
+    return newest.author_label if newest is not None and newest.author_label else None
+
+
+def campaign_slug(catalog: Catalog) -> str | None:
+    """The campaign a catalog says it is for ("msgsys <slug>", or an older "campaign:<slug>"), or None."""
+    version = str(catalog.version or "").strip()
+    if version.startswith(LEGACY_VERSION):
+        return version[len(LEGACY_VERSION):] or None
+    return version if catalog.project == PROJECT and version else None
 
 
 @dataclass
@@ -89,8 +163,9 @@ class ImportReport:
 
 def _parse(data: bytes) -> tuple[Catalog, list[Problem]]:
     catalog, problems = read_strictly(data)
-    if not catalog.version or not str(catalog.version).startswith("campaign:"):
-        raise ValidationError(_("This is not a msgsys content catalog (no campaign in Project-Id-Version)."), details={"problems": ["line 1: no campaign in the header"]})
+    if campaign_slug(catalog) is None:
+        raise ValidationError(_("This is not a msgsys content catalog (no campaign in Project-Id-Version)."),
+                              details={"problems": [str(Problem(1, _("no campaign in the header")))]})
     return catalog, problems
 
 
@@ -98,11 +173,11 @@ def import_catalog(session: Session, *, data: bytes, actor: User | None, origin:
                    expect_locale: str | None = None) -> ImportReport:
     """Check every entry; if all are sound apply them as new revisions awaiting review, else refuse and change nothing."""
     catalog, problems = _parse(data)
-    slug = str(catalog.version).split(":", 1)[1]
+    slug = campaign_slug(catalog)
     locale = str(catalog.locale) if catalog.locale else ""
     campaign = session.exec(select(Campaign).where(Campaign.slug == slug)).first()
     if campaign is None:
-        raise ValidationError(_("No campaign %(slug)s.", slug=slug), details={"problems": [str(Problem(1, f"unknown campaign {slug}"))]})
+        raise ValidationError(_("No campaign %(slug)s.", slug=slug), details={"problems": [str(Problem(1, _("unknown campaign %(slug)s", slug=slug)))]})
     if expect_campaign and slug != expect_campaign:
         problems.append(Problem(1, _("this catalog is for campaign %(slug)s, not %(expected)s", slug=slug, expected=expect_campaign)))
     if not locale or locale not in campaign.target_list or (expect_locale and locale != expect_locale):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import PoFileError, PoFileParser
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from msgsys.errors import ValidationError
 
@@ -28,6 +29,11 @@ _PROBE = b'msgid "a\\n"\n'
 _BLANK = re.compile(rb"\n[ \t\r]*\n")
 _ESCAPES = '\\"ntr'  # the escapes Babel turns back into characters; any other would stay in the text as typed
 _SOUND = re.compile(r'"(?:[^"\\]|\\[\\"ntr])*"')
+# Babel's own words for what stopped it, in the reader's language.
+_BABEL_PROBLEMS = {
+    "Unknown or misformatted keyword": _l("Unknown or misformatted keyword"),
+    "Got line starting with \" but not in msgid, msgstr or msgctxt": _l("a quoted line outside msgid, msgstr and msgctxt"),
+}
 
 
 @dataclass
@@ -38,7 +44,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.message}"
+        return _("line %(line)d: %(problem)s", line=self.line, problem=self.message)
 
 
 def refuse(message: str, problems: list[Problem]) -> ValidationError:
@@ -173,6 +179,7 @@ def read(data: bytes) -> tuple[Catalog, list[Problem]]:
         parser.parse(text.split("\n"))
     except PoFileError as exc:
         message = str(exc).rsplit(" on ", 1)[0]
+        message = str(_BABEL_PROBLEMS.get(message, message))
         shown = exc.line.strip()[:60]
         parser.problems.append(Problem(exc.lineno + 1, f"{message}: {shown}" if shown else message))
         raise refuse(_("This is not a valid PO file (line %(line)s).", line=exc.lineno + 1), parser.problems) from None

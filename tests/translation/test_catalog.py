@@ -253,7 +253,7 @@ def test_wrong_locale_or_campaign(session, world):
     assert any("wrong language" in p for p in problems)
     problems = _refused(session, world, data, expect_campaign="another-campaign")
     assert any("another-campaign" in p for p in problems)
-    problems = _refused(session, world, data.replace(b"campaign:pathways", b"campaign:nope"))
+    problems = _refused(session, world, data.replace(b"Project-Id-Version: msgsys pathways", b"Project-Id-Version: msgsys nope"))
     assert problems
 
 
