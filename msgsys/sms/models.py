@@ -79,3 +79,15 @@ class InboundMessage(SQLModel, table=True):
     body: str | None = Field(default=None, max_length=1600)  # None once erased
     action: str = Field(default="", max_length=20)  # the keyword's action; "" for free text officers read
     received_at: datetime = Field(default_factory=now, index=True)
+
+
+class SandboxMessage(SQLModel, table=True):
+    """One message the sandbox backend "sent": kept in the database so the admin outbox shows it from any process."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    sid: str = Field(max_length=64, unique=True, index=True)  # "SM..." as Twilio would answer
+    to: str = Field(max_length=16, index=True)  # E.164; the rows go when the number is erased
+    sender: str = Field(default="", max_length=64)
+    body: str = Field(max_length=1600)  # as handed to the backend; the outbox shows it folded as a phone gets it
+    status: str = Field(default="sent", max_length=20)
+    created_at: datetime = Field(default_factory=now, index=True)
