@@ -372,3 +372,151 @@ def erase(session: Session, subscriber: Subscriber, actor: User, *, now: datetim
     session.refresh(subscriber)
     _change(session, subscriber, change="erase", before=before, after="opted_out", cause="admin:erase", at=at, actor=actor)
     return subscriber
+
+
+# --- admin pages, imports and the web form ---------------------------------------------------------
+
+@dataclass
+class SubscriberCounts:
+    """How many subscribers there are per state, by language and by country; erased ones included (counts stay)."""
+
+    by_locale: dict[str, dict[str, int]] = field(default_factory=dict)
+    by_country: dict[str, dict[str, int]] = field(default_factory=dict)
+    by_state: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        """Every subscriber row, erased ones included."""
+        return sum(self.by_state.values())
+
+
+def get_subscriber(session: Session, subscriber_id: int) -> Subscriber:
+    """The subscriber with this id; NotFound when there is none."""
+    from msgsys.errors import NotFound
+
+    sub = session.get(Subscriber, subscriber_id)
+    if sub is None:
+        raise NotFound(_("No subscriber %(id)s.", id=subscriber_id))
+    return sub
+
+
+def search_subscribers(session: Session, *, number: str = "", state: str = "", page: int = 1,
+                       per_page: int = 50) -> tuple[list[Subscriber], int]:
+    """One page of subscribers (newest first) matching a number, written in any form parse_number reads, and a state;
+    with how many match. ValidationError, with the reason, for a number we could not read or an unknown state."""
+    from msgsys.sms.models import SUBSCRIBER_STATES
+
+    conditions = []
+    if number and number.strip():
+        phone, _country = parse_number(number)
+        conditions.append(Subscriber.phone == phone)
+    if state:
+        if state not in SUBSCRIBER_STATES:
+            raise ValidationError(_("Unknown state %(state)s.", state=state), details={"field": "state"})
+        conditions.append(Subscriber.state == state)
+    total = session.execute(sa.select(sa.func.count()).select_from(Subscriber).where(*conditions)).scalar_one()
+    rows = session.exec(select(Subscriber).where(*conditions).order_by(col(Subscriber.id).desc())
+                        .offset((max(page, 1) - 1) * per_page).limit(per_page)).all()
+    return list(rows), total
+
+
+def subscriber_counts(session: Session) -> SubscriberCounts:
+    """Subscribers per state, by language and by country (one query each)."""
+    counts = SubscriberCounts()
+    for column, into in ((Subscriber.locale, counts.by_locale), (Subscriber.country, counts.by_country)):
+        rows = session.execute(sa.select(column, Subscriber.state, sa.func.count()).group_by(column, Subscriber.state)
+                               .order_by(column)).all()
+        for key, state, n in rows:
+            into.setdefault(key or "", {})[state] = n
+    for states in counts.by_locale.values():
+        for state, n in states.items():
+            counts.by_state[state] = counts.by_state.get(state, 0) + n
+    return counts
+
+
+def subscriber_history(session: Session, subscriber_id: int) -> list[tuple[SubscriberEvent, str]]:
+    """Every change of one subscriber, oldest first, with who made it (an email, or "" when the system or SMS did)."""
+    rows = session.execute(sa.select(SubscriberEvent, User.email).outerjoin(User, User.id == SubscriberEvent.actor_id)
+                           .where(SubscriberEvent.subscriber_id == subscriber_id)
+                           .order_by(col(SubscriberEvent.at), col(SubscriberEvent.id))).all()
+    return [(event, email or "") for event, email in rows]
+
+
+def inbound_page(session: Session, *, page: int = 1, per_page: int = 50) -> tuple[list[InboundMessage], int]:
+    """One page of the messages numbers sent us, newest first, and how many there are."""
+    total = session.execute(sa.select(sa.func.count()).select_from(InboundMessage)).scalar_one()
+    rows = session.exec(select(InboundMessage).order_by(col(InboundMessage.received_at).desc(), col(InboundMessage.id).desc())
+                        .offset((max(page, 1) - 1) * per_page).limit(per_page)).all()
+    return list(rows), total
+
+
+def mask_number(number: str | None) -> str:
+    """A number as people who need not know it see it: its country code and last two digits (+502 ••••••34)."""
+    if not number:
+        return ""
+    try:
+        code = str(phonenumbers.parse(number, None).country_code)
+    except NumberParseException:
+        code = ""
+    rest = number.lstrip("+")[len(code):]
+    return f"+{code} {'•' * max(len(rest) - 2, 0)}{rest[-2:]}" if code else "•" * max(len(number) - 2, 0) + number[-2:]
+
+
+def erase_on_request(session: Session, *, subscriber_id: int, actor: User, now: datetime | None = None) -> Subscriber:
+    """Erase a person's number on their request (admins): erase(), and the sandbox outbox's messages to the number."""
+    from msgsys.sms.clients.sandbox import forget_number
+
+    sub = get_subscriber(session, subscriber_id)
+    phone = sub.phone
+    erase(session, sub, actor, now=now)  # checks the permission first
+    forget_number(session, phone)
+    return sub
+
+
+def add_imported(session: Session, *, number: str, locale: str, consent_text: str, source_name: str, now: datetime,
+                 region: str = "", actor: User | None = None) -> Subscriber | None:
+    """An imported number, active at once: its consent was given where the list came from (consent source "import",
+    the named source). None when the number is already known: it is left as it is, so an opted-out number stays out."""
+    if actor is not None:
+        permissions.require(actor, "subscriber.manage", subject_type="subscriber")
+    phone, _country = parse_number(number)
+    if find(session, phone) is not None:
+        return None
+    sub = subscribe(session, number=phone, locale=locale, consent_source="import", consent_text=consent_text, now=now,
+                    source_name=source_name, region=region, actor=actor, cause="import")
+    _move(session, sub, "active", cause="import", at=now, actor=actor)
+    return sub
+
+
+def web_subscribe(session: Session, *, number: str, locale: str, consent_text: str, shown_in: str,
+                  now: datetime) -> Subscriber | None:
+    """The public site's form: a new pending subscriber, its consent the exact text shown (in `shown_in`).
+
+    Returns the subscriber to send the confirmation to (a new one, or one still waiting to confirm), or None for a
+    number that is active or opted out: nothing is sent to it and nothing about it changes. The page says the same
+    whichever it was, so the form tells nobody whether a number is subscribed.
+    """
+    created = find(session, parse_number(number)[0]) is None
+    sub = subscribe(session, number=number, locale=locale, consent_source="web_form", consent_text=consent_text, now=now,
+                    cause="web_form")
+    if created and shown_in in LOCALES:
+        sub.consent_locale = shown_in  # the language the consent text was shown in, which may not be the SMS language
+        session.add(sub)
+        session.flush()
+    return sub if sub.state == "pending" else None
+
+
+def send_confirmation(client, *, number: str, locale: str, sender: str) -> str | None:
+    """Text a pending subscriber the request to confirm (YES / SI), in their language; the provider's SID, or None when
+    the provider did not take it (logged: the person can ask again, and JOIN by SMS does the same)."""
+    import logging
+
+    from msgsys.sms.clients.base import SmsError
+    from msgsys.sms.encoding import prepare_sms_text
+
+    body = prepare_sms_text(reply_text("confirm_join", locale), locale)
+    try:
+        return client.send(to=number, body=body, sender=sender, status_callback=None).sid
+    except SmsError as exc:
+        logging.getLogger(__name__).warning("the confirmation request was not sent (%s, code %s)", exc, exc.code)
+        return None
