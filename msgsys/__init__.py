@@ -14,6 +14,7 @@ def create_app(config_overrides: Mapping[str, Any] | None = None) -> Flask:
     from msgsys import cli, db, errors, i18n, models, web
     from msgsys.clock import SystemClock
     from msgsys.config import load_settings
+    from msgsys.sms import routes as sms_routes
     from msgsys.sms import webhooks as sms_webhooks
 
     app = Flask(
@@ -45,6 +46,7 @@ def create_app(config_overrides: Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     errors.init_app(app)
     web.init_app(app)
+    sms_routes.init_app(app)  # the SMS admin pages; the subscribe form's rate limits (after the limiter, in web)
     sms_webhooks.init_app(app)
     cli.init_app(app)
     return app

@@ -70,5 +70,7 @@ def _cached(html: str):
 
 def init_app(app: Flask) -> None:
     """Register the public site and its helpers."""
+    from msgsys.sms import public_routes  # noqa: F401  (/<locale>/subscribe joins this blueprint before it is registered)
+
     app.register_blueprint(bp)
     app.jinja_env.globals["native_name"] = native_name
