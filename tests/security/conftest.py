@@ -141,6 +141,7 @@ def _texts(mark: str) -> dict:
 def build_world(session, clock) -> World:
     from msgsys.policy import service as policy
     from msgsys.translation import service as translations
+    from msgsys.workflow import service as workflow
 
     w = World()
     roles = {
@@ -178,6 +179,13 @@ def build_world(session, clock) -> World:
     step(session, w.v["scheduled"], author, "submit")
     step(session, w.v["scheduled"], approver, "approve")
 
+    # Approved to go live together with its translations, none approved: held, never public.
+    w.m["held"] = make_message(session, c, key="held-msg")
+    w.v["held"] = version("held", w.m["held"], author)
+    step(session, w.v["held"], author, "submit")
+    workflow.transition(session, actor=approver, version=w.v["held"], name="approve", publication="together")
+    session.commit()
+
     # Published, with an approved Spanish translation that has a newer draft revision, and K'iche' in review;
     # then a second version of it waits for review.
     w.m["pub"] = make_message(session, c, key="pub-msg")
@@ -208,7 +216,8 @@ def build_world(session, clock) -> World:
     step(session, w.v["retired"], approver, "approve")
     step(session, w.v["retired"], approver, "retire", reason="withdrawn")
 
-    # Version 1 published with Spanish approved, then version 2 published: v1 and its translation are history.
+    # Version 1 published with Spanish approved, then version 2 published as a correction: v1 and its translation
+    # are history (without the correction mark, Spanish readers would keep v1's approved Spanish, labelled as earlier).
     w.m["sup"] = make_message(session, c, key="sup-msg")
     w.v["sup_old"] = version("sup_old", w.m["sup"], author)
     step(session, w.v["sup_old"], author, "submit")
@@ -219,7 +228,8 @@ def build_world(session, clock) -> World:
     session.commit()
     w.v["sup_new"] = version("sup_new", w.m["sup"], author)
     step(session, w.v["sup_new"], author, "submit")
-    step(session, w.v["sup_new"], approver, "approve")
+    workflow.transition(session, actor=approver, version=w.v["sup_new"], name="approve", correction=True)
+    session.commit()
 
     # An SMS-only message, published: never on the web.
     w.m["smsonly"] = make_message(session, c, key="smsonly-msg", channels=("sms",))

@@ -15,7 +15,7 @@ import pytest
 from tests.factories import make_message, make_translation, make_version, step
 from tests.security.conftest import browser, diff_snapshots, snapshot
 
-NEVER = ["draft", "review", "changes", "scheduled", "pub_next", "retired", "sup_old", "smsonly",
+NEVER = ["draft", "review", "changes", "scheduled", "held", "pub_next", "retired", "sup_old", "smsonly",
          "es_draft", "quc_review", "es_review", "es_sup_old"]
 
 
@@ -71,18 +71,29 @@ def test_each_language_gets_the_approved_translation_of_that_exact_version_or_th
     # Spanish in review: the source, never the text under review.
     es2 = client.get(f"/es/n/{pub2}").get_data(as_text=True)
     assert _m(world, "pub2") in es2 and _m(world, "es_review") not in es2
-    # Version 2 superseded version 1: v1's approved Spanish is not v2's, so Spanish readers get v2's source.
+    # Version 2, a correction, superseded version 1: v1's approved Spanish stops, so Spanish readers get v2's source.
     es_sup = client.get(f"/es/n/{sup}").get_data(as_text=True)
     assert _m(world, "sup_new") in es_sup and _m(world, "es_sup_old") not in es_sup and _m(world, "sup_old") not in es_sup
 
 
-def test_a_new_source_version_going_live_never_carries_the_old_translation_to_readers(app, session, world):
-    v = world.v["pub_next"]
-    step(session, v, world.users["approver"], "approve")
+def test_a_correction_going_live_never_carries_the_old_translation_to_readers(app, session, world):
+    from msgsys.workflow import service as workflow
+
+    workflow.transition(session, actor=world.users["approver"], version=world.v["pub_next"], name="approve", correction=True)
+    session.commit()
+    client = browser(app)
+    for locale in ("es", "quc"):
+        page = client.get(f"/{locale}/n/{world.m['pub'].id}").get_data(as_text=True)
+        assert _m(world, "pub_next") in page
+        assert _m(world, "es_approved") not in page and _m(world, "es_draft") not in page and _m(world, "quc_review") not in page
+
+
+def test_a_new_version_going_live_keeps_only_the_approved_old_translation_labelled_as_earlier(app, session, world):
+    step(session, world.v["pub_next"], world.users["approver"], "approve")
     client = browser(app)
     page = client.get(f"/es/n/{world.m['pub'].id}").get_data(as_text=True)
-    assert _m(world, "pub_next") in page
-    assert _m(world, "es_approved") not in page and _m(world, "es_draft") not in page
+    assert _m(world, "es_approved") in page and 'class="meta earlier"' in page
+    assert _m(world, "pub_next") not in page and _m(world, "es_draft") not in page
 
 
 def test_scheduled_and_expiring_versions_appear_and_vanish_on_time(app, session, world, clock):

@@ -53,6 +53,7 @@ def api_plans(w):
         "approve_version": ("POST", f"{T}/versions/{v['review'].id}/approve", {}, frozenset({"approver"})),
         "request_changes": ("POST", f"{T}/versions/{v['review'].id}/request-changes", {"reason": "no"}, frozenset({"approver"})),
         "retire_version": ("POST", f"{T}/versions/{v['pub'].id}/retire", {"reason": "old"}, frozenset({"approver", "author_approver"})),
+        "publish_version_now": ("POST", f"{T}/versions/{v['held'].id}/publish-now", {}, frozenset({"approver", "author_approver"})),
         "save_translation": ("PUT", f"{T}/versions/{v['pub'].id}/translations/es", tr, es),
         "submit_translation": ("POST", f"{T}/versions/{v['pub'].id}/translations/es/submit", {}, frozenset({"translator_es"})),
         "approve_translation": ("POST", f"{T}/versions/{v['pub2'].id}/translations/es/approve", {}, frozenset({"translator_es2"})),
@@ -62,7 +63,7 @@ def api_plans(w):
 
 
 API_KEYS = ["create_campaign", "create_message", "create_version", "submit_version", "approve_version", "request_changes",
-            "retire_version", "save_translation", "submit_translation", "approve_translation", "request_translation_changes"]
+            "retire_version", "publish_version_now", "save_translation", "submit_translation", "approve_translation", "request_translation_changes"]
 BAD_CREDENTIALS = ["no header", "basic scheme", "unknown token", "revoked token", "deactivated account"]
 
 
