@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import secrets
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -12,6 +13,7 @@ from urllib.parse import urlsplit
 DEFAULT_SECRET = "dev-not-secret"
 ENVIRONMENTS = ("development", "production", "testing")
 SMS_BACKENDS = ("sandbox", "twilio")
+SENDER = re.compile(r"\+[1-9][0-9]{6,14}|MG[0-9a-f]{32}")
 
 
 class ConfigError(RuntimeError):
@@ -31,6 +33,8 @@ class Settings:
     twilio_account_sid: str = ""
     twilio_auth_token: str = ""
     twilio_api_base: str = ""
+    # Who messages come from: a From number in E.164 (+15005550006) or a Twilio Messaging Service SID (MG + 32 hex).
+    sms_sender: str = ""
     public_base_url: str = "http://127.0.0.1:5000"  # the address Twilio and readers reach; webhooks are verified on it
     # Reverse proxies (addresses or networks) whose X-Forwarded-Proto and X-Forwarded-Host are believed; from any
     # other address those headers are ignored, so no one can choose the URL a Twilio signature is checked against.
@@ -58,6 +62,7 @@ _ENV_NAMES = {
     "twilio_account_sid": "TWILIO_ACCOUNT_SID",
     "twilio_auth_token": "TWILIO_AUTH_TOKEN",
     "twilio_api_base": "MSGSYS_TWILIO_API_BASE",
+    "sms_sender": "MSGSYS_SMS_SENDER",
     "public_base_url": "MSGSYS_PUBLIC_BASE_URL",
     "trusted_proxies": "MSGSYS_TRUSTED_PROXIES",
     "login_limit_account": "MSGSYS_LOGIN_LIMIT_ACCOUNT",
@@ -135,6 +140,9 @@ def _validate(settings: Settings) -> None:
         raise ConfigError(f"MSGSYS_PASSWORD_PROFILE must name an argon2 profile, not {settings.password_profile!r}")
     if settings.password_profile == "CHEAPEST" and settings.env != "testing":
         raise ConfigError("MSGSYS_PASSWORD_PROFILE=CHEAPEST is only for the test suite")
+    if settings.sms_sender and not SENDER.fullmatch(settings.sms_sender):
+        raise ConfigError("MSGSYS_SMS_SENDER must be a From number in E.164 (+15005550006) or a Messaging Service SID "
+                          f"(MG followed by 32 hexadecimal digits), not {settings.sms_sender!r}")
     base = urlsplit(settings.public_base_url)
     if base.scheme not in ("http", "https") or not base.netloc or base.query or base.fragment:
         # Twilio signs the exact URL it calls: the webhooks are checked against this address, so it must be one.
@@ -158,3 +166,5 @@ def _validate(settings: Settings) -> None:
             )
         if settings.sms_backend == "twilio" and not (settings.twilio_account_sid and settings.twilio_auth_token):
             raise ConfigError("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are required with MSGSYS_SMS_BACKEND=twilio")
+        if settings.sms_backend == "twilio" and not settings.sms_sender:
+            raise ConfigError("MSGSYS_SMS_SENDER (a From number or a Messaging Service SID) is required with MSGSYS_SMS_BACKEND=twilio")

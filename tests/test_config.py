@@ -35,3 +35,17 @@ def test_sqlite_alone_and_redis_with_postgresql_are_accepted(tmp_path):
     app = create_app({"ENV": "testing", "DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none",
                       "REDIS_URL": "redis://127.0.0.1:6379/15"})
     assert not app.config["MSGSYS"].embedded
+
+
+@pytest.mark.parametrize("sender", ["msgsys", "5005550006", "+0123", "MG123", "MGZZ" + "0" * 30])
+def test_a_sender_that_is_neither_a_number_nor_a_messaging_service_is_refused(tmp_path, sender):
+    with pytest.raises(ConfigError, match="MSGSYS_SMS_SENDER must be a From number"):
+        create_app({"ENV": "testing", "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}", "SMS_SENDER": sender})
+
+
+def test_twilio_in_production_needs_a_sender(tmp_path):
+    settings = {"ENV": "production", "SECRET_KEY": "k" * 40, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+                "SMS_BACKEND": "twilio", "TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": "t" * 32}
+    with pytest.raises(ConfigError, match="MSGSYS_SMS_SENDER .* is required"):
+        create_app(settings)
+    assert create_app({**settings, "SMS_SENDER": "MG" + "a" * 32}).config["MSGSYS"].sms_sender == "MG" + "a" * 32

@@ -65,6 +65,7 @@ class FakeMessage:
     from_: str
     body: str
     status_callback: str | None
+    messaging_service_sid: str | None = None
     status: str = "queued"
     error_code: int | None = None
     date_created: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
@@ -84,7 +85,7 @@ class FakeMessage:
             "error_code": self.error_code,
             "error_message": None,
             "from": self.from_,
-            "messaging_service_sid": None,
+            "messaging_service_sid": self.messaging_service_sid,
             "num_media": "0",
             "num_segments": "1",
             "price": None,
@@ -221,6 +222,7 @@ class FakeTwilio:
             from_=params.get("From", ""),
             body=params.get("Body", ""),
             status_callback=params.get("StatusCallback"),
+            messaging_service_sid=params.get("MessagingServiceSid"),
         )
         with self._lock:
             self.messages.append(message)

@@ -40,7 +40,7 @@ def subscribe():
     if posted.done:
         if posted.result is not None:  # outside the transaction: a provider call never holds the database
             service.send_confirmation(sms_client(), number=posted.result.phone, locale=posted.result.locale,
-                                      sender=current_app.config.get("SMS_SENDER") or "msgsys")
+                                      sender=current_app.config["MSGSYS"].sms_sender or "msgsys")
         return redirect(url_for("public.subscribe_sent"), 303)
     html = render_template("public/subscribe.html", form=form, consent=consent, sent=False,
                            advisory=public.active_advisory(db.session(), locale=g.locale))

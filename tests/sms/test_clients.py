@@ -45,6 +45,14 @@ def test_a_send_reaches_twilio_with_to_from_body_and_status_callback(fake, clien
     assert result.status == "queued"
 
 
+def test_a_messaging_service_sender_goes_as_messaging_service_sid(fake, client):
+    service = "MG" + "ab" * 16
+    client.send(to=TO, body="Hola", sender=service, status_callback=CALLBACK)
+    [recorded] = fake.messages
+    assert (recorded.messaging_service_sid, recorded.from_) == (service, "")
+    assert [m.sid for m in client.lookup_messages(to=TO, sender=service, since=_minute_ago())] == [recorded.sid]
+
+
 def test_rate_limited_is_retryable_and_nothing_was_sent(fake, client):
     fake.fail(20429)
     with pytest.raises(RetryableError) as caught:

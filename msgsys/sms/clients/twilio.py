@@ -49,7 +49,7 @@ class TwilioClient(SmsClient):
     def send(self, *, to: str, body: str, sender: str, status_callback: str | None) -> SendResult:
         """Create the message at Twilio; its SID and first status ("queued" or "accepted") come back."""
         try:
-            message = self.sdk.messages.create(to=to, from_=sender, body=body, status_callback=status_callback)
+            message = self.sdk.messages.create(to=to, body=body, status_callback=status_callback, **_sender(sender))
         except Exception as exc:  # noqa: BLE001 - every failure is sorted into the two kinds callers handle
             _raise_sorted(exc, sending=True)
         return SendResult(sid=message.sid, status=message.status)
@@ -57,7 +57,8 @@ class TwilioClient(SmsClient):
     def lookup_messages(self, *, to: str, sender: str, since: datetime) -> list[SentMessage]:
         """Twilio's message list filtered by To, From and DateSent>=since, newest first."""
         try:
-            found = self.sdk.messages.list(to=to, from_=sender, date_sent_after=since)
+            # A Messaging Service sends from one of its numbers: only the To filter then applies.
+            found = self.sdk.messages.list(to=to, date_sent_after=since, **({} if _is_service(sender) else {"from_": sender}))
         except Exception as exc:  # noqa: BLE001
             _raise_sorted(exc, sending=False)
         return [
@@ -126,3 +127,12 @@ def _connection_refused(exc: requests.exceptions.ConnectionError) -> bool:
     reason = exc.args[0] if exc.args else None
     reason = getattr(reason, "reason", reason)
     return isinstance(reason, NewConnectionError)
+
+
+def _is_service(sender: str) -> bool:
+    return sender.startswith("MG")
+
+
+def _sender(sender: str) -> dict:
+    """The SDK's argument for who sends: a Messaging Service SID, or a From number."""
+    return {"messaging_service_sid": sender} if _is_service(sender) else {"from_": sender}
