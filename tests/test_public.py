@@ -62,3 +62,10 @@ def test_unknown_locale_is_404_and_root_negotiates(client):
     assert client.get("/fr/").status_code == 404
     response = client.get("/", headers={"Accept-Language": "es-GT,es;q=0.9"})
     assert response.status_code == 302 and response.headers["Location"].endswith("/es/")
+
+
+@pytest.mark.parametrize("locale", ["en", "es", "quc"])
+def test_the_home_page_leads_to_the_sms_subscribe_form_in_its_language(client, locale):
+    html = client.get(f"/{locale}/").get_data(as_text=True)
+    assert f'href="/{locale}/subscribe"' in html
+    assert client.get(f"/{locale}/subscribe").status_code == 200
