@@ -118,7 +118,7 @@ def test_four_eyes_the_translator_cannot_approve_or_send_back_their_own_text(tea
 def test_a_kiche_translator_cannot_write_or_review_spanish(session, team, version):
     quc = team["quc"][0]
     error = _error(_put(quc, version), 403, "permission_denied")
-    assert "es" in error["message"]
+    assert error["message"] == "You do not translate Spanish."
     assert _saved(session) == ([], [])
 
     _put(team["es1"][0], version)
@@ -241,7 +241,7 @@ def test_unknown_fields_in_a_step_are_refused_and_the_state_holds(team, version)
 def test_an_unstarted_translation_is_not_found(team, version):
     es1 = team["es1"][0]
     error = _error(es1.get(_url(version)), 404, "not_found")
-    assert "no es translation yet" in error["message"]
+    assert error["message"] == f"Version {version.number} has no Spanish translation yet."
     assert error["details"] == {"version_id": version.id, "locale": "es"}
     _error(team["es2"][0].post(_url(version, step="submit")), 404, "not_found")
     _error(team["es2"][0].post(_url(version, step="approve")), 404, "not_found")

@@ -98,7 +98,7 @@ def test_an_edit_keeps_spanish_readers_on_the_last_approved_spanish_until_the_ne
     assert v2.state == "published"
     language, html = served(client, v1.message_id, "es")
     assert language == "es" and ES1["body"] in html and "Second English" not in html
-    assert 'lang="es"' in html and "A newer version (2) is being translated" in html
+    assert 'lang="es"' in html and 'class="meta earlier"' in html and "(2)" in html
     language, html = served(client, v1.message_id, "en")
     assert language == "en" and "Second English body." in html
     assert_invariant_1(app, v1.message_id)
@@ -125,7 +125,7 @@ def test_carried_on_reaches_back_over_several_untranslated_versions(app, client,
     new_version(session, people, message, title="Second English")
     new_version(session, people, message, title="Third English")
     language, html = served(client, v1.message_id, "es")
-    assert language == "es" and ES1["body"] in html and "A newer version (3)" in html
+    assert language == "es" and ES1["body"] in html and 'class="meta earlier"' in html and "(3)" in html
 
 
 def test_a_correction_stops_the_old_translations_at_once(app, client, session, people, v1):
