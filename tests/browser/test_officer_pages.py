@@ -313,9 +313,11 @@ def test_each_page_is_checked_as_every_role_that_sees_it(site, pages):
             assert (status == 200) == (role in roles), f"{endpoint} {variant} ({address}) as {role}: {status}"
 
 
-def test_every_officer_page_is_checked(app):
-    """A GET page added under /admin, /translate or /account fails here until it is added to PAGES above."""
-    routes = {rule.endpoint for rule in app.url_map.iter_rules()
+def test_every_officer_page_is_checked(site):
+    """A GET page added under /admin, /translate or /account fails here until it is added to PAGES above.
+
+    The module's own app: a test's fresh `app` would empty the shared PostgreSQL database under the module's data."""
+    routes = {rule.endpoint for rule in site["app"].url_map.iter_rules()
               if "GET" in rule.methods and rule.rule.startswith(OFFICER_PREFIXES)}
     checked = {endpoint for endpoint, *_ in PAGES}
     assert routes - checked - set(NOT_PAGES) == set(), "officer pages nobody checks at 360 and 1280 px"
