@@ -14,7 +14,10 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 import sqlalchemy as sa
 
-from tests.factories import login, make_campaign, make_message, make_token, make_translation, make_user, make_version, step
+from tests.factories import (
+    PASSWORD, login, make_campaign, make_message, make_token, make_translation, make_user, make_version, step,
+)
+from tests.sms.signed import BASE as TWILIO_BASE, TOKEN as TWILIO_TOKEN
 
 PAYLOADS = ("<script>alert(1)</script>", '"><img src=x onerror=alert(1)>')
 # What must never appear raw in any HTML page.
@@ -28,6 +31,8 @@ ALL_IDENTITIES = ("anonymous", "author", "author2", "approver", "author_approver
 def config(config):
     """The suite's settings, but errors end as the error page a visitor sees instead of propagating into the test."""
     config["PROPAGATE_EXCEPTIONS"] = False
+    # Twilio's webhooks verify every request against an auth token and the public address Twilio calls (both test values).
+    config["TWILIO_AUTH_TOKEN"], config["PUBLIC_BASE_URL"] = TWILIO_TOKEN, TWILIO_BASE
     return config
 
 
@@ -129,6 +134,8 @@ class World:
     rule_key: str = ""
     quc_rule_key: str = ""  # a K'iche' rule waiting for a K'iche' translator's approval
     markers: dict = field(default_factory=dict)  # name -> text that must (or must not) appear publicly
+    subscriber: object = None  # an active SMS subscriber, who sent one text and was "sent" one by the sandbox
+    keywords: dict = field(default_factory=dict)  # "es" (in force), "quc" (waiting for a K'iche' translator)
 
     def user(self, name):
         return None if name == "anonymous" else self.users[name]
@@ -248,9 +255,35 @@ def build_world(session, clock) -> World:
     session.commit()
     translations.add_term(session, actor=es1, locale="es", source_term="asylum", required_translation="asilo")
     session.commit()
-    for obj in (*w.v.values(), *w.t.values()):
+    _sms_world(session, clock, w)
+    for obj in (*w.v.values(), *w.t.values(), w.subscriber, *w.keywords.values()):
         session.refresh(obj)
     return w
+
+
+SUBSCRIBER_NUMBER = "+50255550123"
+
+
+def _sms_world(session, clock, w: World) -> None:
+    """One active subscriber (subscribed, then confirmed, as the web form and a YES reply do), a text it sent us, a
+    message the sandbox "sent" it, and two keywords the admin added: a Spanish one, in force, and a K'iche' one waiting
+    for a K'iche' translator who did not add it."""
+    from msgsys.sms import keywords as sms_keywords
+    from msgsys.sms import service as sms
+    from msgsys.sms.clients.sandbox import SandboxClient
+
+    w.subscriber = sms.subscribe(session, number=SUBSCRIBER_NUMBER, locale="es", consent_source="web_form",
+                                 consent_text="I agree to receive SMS.", now=clock.now())
+    sms.confirm(session, w.subscriber, now=clock.now(), cause="sms:start")
+    sms.handle_inbound(session, from_number=SUBSCRIBER_NUMBER, body="When is the next notice?", message_sid="SM" + "1" * 32,
+                       now=clock.now())
+    admin = w.users["admin"]
+    w.keywords["es"] = sms_keywords.add_keyword(session, locale="es", word="PRUEBA", action="help", actor=admin)
+    # Not a K'iche' word: an obviously made-up token standing in for one (K'iche' words come from K'iche' speakers only).
+    w.keywords["quc"] = sms_keywords.add_keyword(session, locale="quc", word="TESTWORD", action="help", actor=admin)
+    session.commit()
+    # The sandbox keeps its outbox in a short transaction of its own, so it is sent after the commit above.
+    SandboxClient().send(to=SUBSCRIBER_NUMBER, body="Reply YES to confirm.", sender="msgsys", status_callback=None)
 
 
 @pytest.fixture
@@ -325,6 +358,39 @@ def web_plans(session, w: World) -> dict[tuple[str, str], tuple[str, dict, froze
         ("auth.tokens", ""): ("/account/tokens", {"name": "mine"}, signed_in),
         ("auth.logout", ""): ("/logout", {}, signed_in),
         ("auth.revoke", ""): (f"/account/tokens/{author_token}/revoke", {}, signed_in),
+        ("sms.subscriber_erase", ""): (f"/admin/sms/subscribers/{w.subscriber.id}/erase", {"confirm": "y"}, admin),
+        ("sms.keyword_add", ""): ("/admin/sms/keywords", {"locale": "es", "word": "BASTA", "action": "stop", "target_locale": ""},
+                                  admin),
+        # Added by the admin, so any K'iche' translator is a second pair of eyes; nobody else may approve it.
+        ("sms.keyword_approve", ""): (f"/admin/sms/keywords/{w.keywords['quc'].id}/approve", {}, frozenset({"translator_quc"})),
+    }
+
+
+def public_plans(w: World) -> dict[str, tuple[str, dict]]:
+    """endpoint -> (url, valid form data) of the forms anyone may send: no role to check, but CSRF guards them too."""
+    return {
+        "auth.login": ("/login", {"email": w.users["author"].email, "password": PASSWORD}),
+        # The English page, so the CSRF refusal can be recognised by its English words.
+        "public.subscribe": ("/en/subscribe", {"phone": "+50255550124", "language": "es"}),
+    }
+
+
+# Twilio's webhooks: exempt from CSRF (Twilio sends no token, no cookie); X-Twilio-Signature is their only guard.
+WEBHOOK_KEYS = ["sms_webhooks.inbound", "sms_webhooks.status"]
+ANOTHER_NUMBER = "+50255550125"
+
+
+def webhook_plans(w: World) -> dict[str, tuple[str, dict, dict]]:
+    """endpoint -> (path, the parameters Twilio posts, the same with one value changed). Signed, the first changes
+    something (the control); the second is what a replayed signature would try to carry."""
+    inbound = {"MessageSid": "SM" + "2" * 32, "AccountSid": "AC" + "0" * 32, "From": SUBSCRIBER_NUMBER, "To": "+15005550006",
+               "Body": "Where can I read the notices?", "NumMedia": "0"}
+    # Error 21610: the recipient replied STOP to Twilio, so the `To` number is opted out.
+    status = {"MessageSid": "SM" + "3" * 32, "MessageStatus": "undelivered", "ErrorCode": "21610", "To": SUBSCRIBER_NUMBER}
+    return {
+        "sms_webhooks.inbound": ("/sms/inbound", inbound, {**inbound, "Body": "STOP"}),
+        # Deliveries are not recorded yet, so the id names none; the callback still acts on its `To` number.
+        "sms_webhooks.status": ("/sms/status/1", status, {**status, "To": ANOTHER_NUMBER}),
     }
 
 
@@ -350,6 +416,7 @@ def arg_values(session, w: World) -> dict[str, object]:
         "slug": w.campaign.slug, "locale": "es", "step": "approve", "rule_key": w.rule_key,
         "token_id": users.list_tokens(session, user=w.users["author"])[0].id, "user_id": w.users["author"].id,
         "translation_id": w.t["pub2_es"].id, "filename": "app.css",
+        "subscriber_id": w.subscriber.id, "keyword_id": w.keywords["quc"].id, "delivery_id": 1,
     }
 
 

@@ -1,15 +1,18 @@
 """CSRF: every state-changing form of the site refuses a request that does not carry this session's token.
 
 The walk goes over `app.url_map` itself, so a form added later is covered without anyone remembering to.
-The JSON API is exempt from CSRF because it authenticates by bearer token only: that is checked too.
+The JSON API is exempt from CSRF because it authenticates by bearer token only: that is checked too. So are Twilio's
+webhooks, which a signature guards instead (tests/security/test_webhook_signatures.py).
 """
 from __future__ import annotations
 
 import pytest
 
+from msgsys.sms import service
 from tests.factories import PASSWORD
 from tests.security.conftest import (
-    STATE_CHANGING, arg_values, browser, build_url, csrf_of, diff_snapshots, form_data, snapshot, web_plans,
+    STATE_CHANGING, WEBHOOK_KEYS, arg_values, browser, build_url, csrf_of, diff_snapshots, form_data, public_plans, snapshot,
+    web_plans,
 )
 
 CSRF_MESSAGE = "The form expired or was not sent from this site"
@@ -26,17 +29,23 @@ PLAN_KEYS = [
     ("translation.editor", ""), ("translation.take_step", "submit"), ("translation.take_step", "approve"),
     ("translation.take_step", "request_changes"), ("translation.glossary", ""), ("translation.catalog_upload", ""),
     ("auth.tokens", ""), ("auth.logout", ""), ("auth.revoke", ""),
+    ("sms.subscriber_erase", ""), ("sms.keyword_add", ""), ("sms.keyword_approve", ""),
 ]
+# Forms anyone may send (see conftest.public_plans): CSRF, but no roles.
+PUBLIC_KEYS = ["auth.login", "public.subscribe"]
 
 
 def _state_changing_rules(app):
-    return [r for r in app.url_map.iter_rules() if r.methods & STATE_CHANGING and not r.endpoint.startswith("api.")]
+    """Every state-changing route that a browser's session could drive: not the API, not Twilio's webhooks."""
+    return [r for r in app.url_map.iter_rules() if r.methods & STATE_CHANGING and not r.endpoint.startswith("api.")
+            and r.endpoint not in WEBHOOK_KEYS]
 
 
 def test_every_state_changing_page_of_the_site_has_a_plan_in_this_suite(app):
     """A new form must be taught to these tests (CSRF, roles); until it is, this fails and names it."""
-    known = {endpoint for endpoint, _variant in PLAN_KEYS} | {"auth.login"}
-    missing = sorted({r.endpoint for r in _state_changing_rules(app)} - known)
+    known = {endpoint for endpoint, _variant in PLAN_KEYS} | set(PUBLIC_KEYS) | set(WEBHOOK_KEYS)
+    rules = [r for r in app.url_map.iter_rules() if r.methods & STATE_CHANGING and not r.endpoint.startswith("api.")]
+    missing = sorted({r.endpoint for r in rules} - known)
     assert not missing, f"state-changing endpoints without a security plan: {missing}"
 
 
@@ -44,6 +53,7 @@ def test_every_state_changing_route_refuses_a_request_without_a_csrf_token_and_c
     values = arg_values(session, world)
     plans = web_plans(session, world)
     by_endpoint = {endpoint: plan for (endpoint, _v), plan in plans.items()}
+    by_endpoint.update({endpoint: (url, data, None) for endpoint, (url, data) in public_plans(world).items()})
     superuser = browser(app, world.users["superuser"])
     attacker = browser(app, world.users["author2"])
     foreign_token = csrf_of(attacker, "/account/tokens")  # a valid token, but of the attacker's own session
@@ -79,6 +89,25 @@ def test_signing_in_needs_the_login_forms_token(app, world):
     response = client.post("/login", data={"email": world.users["author"].email, "password": PASSWORD})
     assert response.status_code == 400
     assert client.get("/admin/").status_code == 302  # still anonymous: sent to sign in
+
+
+def test_subscribing_needs_the_forms_token(app, session, world):
+    """Another site cannot subscribe a visitor's number (or anyone's) through the visitor's browser."""
+    url, data = public_plans(world)["public.subscribe"]
+    visitor = browser(app)
+    own = csrf_of(visitor, url)  # the visitor has the form open, so their session holds a token
+    foreign = csrf_of(browser(app), url)  # a valid token, but of another browser's session
+    before = snapshot(app)
+    for token in (None, foreign, "x" * 40):
+        response = visitor.post(url, data=form_data(data, token))
+        assert response.status_code == 400, (token, response.status_code)
+        assert CSRF_MESSAGE in response.get_data(as_text=True)
+    assert diff_snapshots(before, snapshot(app)) == []
+    # The control: with the form's own token, the same post goes through (a new subscriber, waiting to confirm).
+    response = visitor.post(url, data=form_data(data, own))
+    assert response.status_code == 303, response.get_data(as_text=True)[:800]
+    session.expire_all()
+    assert service.find(session, data["phone"]).state == "pending"
 
 
 @pytest.mark.parametrize("key", PLAN_KEYS, ids=[f"{e}:{v}" if v else e for e, v in PLAN_KEYS])

@@ -121,6 +121,31 @@ def test_an_approver_cannot_approve_their_own_edit_of_someone_elses_version(app,
     assert mine.state == "in_review"
 
 
+def test_an_admin_who_also_translates_kiche_never_approves_a_keyword_they_added(app, session, world):
+    """The superuser manages keywords and translates K'iche': the keyword they add still waits for another translator."""
+    from msgsys.sms.models import Keyword
+
+    both = browser(app, world.users["superuser"])
+    # Not a K'iche' word: an obviously made-up token standing in for one.
+    added = _post(both, "/admin/sms/keywords", {"locale": "quc", "word": "TESTWORDTWO", "action": "help", "target_locale": ""})
+    assert added.status_code == 302, added.get_data(as_text=True)[:600]
+    session.expire_all()
+    keyword = session.exec(select(Keyword).where(Keyword.word == "TESTWORDTWO")).one()
+    assert keyword.status == "pending"
+    assert f"/admin/sms/keywords/{keyword.id}/approve" not in both.get("/admin/sms/keywords").get_data(as_text=True)  # no button
+    before = snapshot(app, ignore_denials=True)
+    refused = _post(both, f"/admin/sms/keywords/{keyword.id}/approve", {}, form_url="/admin/sms/keywords")
+    assert refused.status_code == 403
+    assert "Four eyes" in refused.get_data(as_text=True)
+    assert diff_snapshots(before, snapshot(app, ignore_denials=True)) == []
+    # Another K'iche' translator may.
+    quc = browser(app, world.users["translator_quc"])
+    assert f"/admin/sms/keywords/{keyword.id}/approve" in quc.get("/admin/sms/keywords").get_data(as_text=True)
+    assert _post(quc, f"/admin/sms/keywords/{keyword.id}/approve", {}, form_url="/admin/sms/keywords").status_code == 302
+    session.refresh(keyword)
+    assert keyword.status == "approved" and keyword.reviewed_by_id == world.users["translator_quc"].id
+
+
 # --- immutability -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["review", "changes", "scheduled", "pub", "retired"])

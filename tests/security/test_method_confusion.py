@@ -77,4 +77,4 @@ def test_state_changing_forms_are_posts_only_and_their_pages_say_which_methods(a
     # These show a form on GET and act on POST; anything else taking both needs a look.
     assert set(mixed) <= {"auth.login", "auth.tokens", "admin.user_list", "admin.user_edit", "content.campaign_list",
                           "content.campaign_detail", "content.message_new_version", "content.version_edit",
-                          "translation.editor", "translation.glossary", "translation.catalog_upload"}, mixed
+                          "translation.editor", "translation.glossary", "translation.catalog_upload", "public.subscribe"}, mixed

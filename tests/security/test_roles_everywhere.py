@@ -144,14 +144,19 @@ def test_every_api_read_route_is_covered_by_the_credentials_walk(app):
 
 # --- pages that only show things ----------------------------------------------------------------
 
+STAFF = set(ALL_IDENTITIES) - {"anonymous"}
 READ_ROLES = {
     "admin.user_list": {"admin"}, "admin.user_edit": {"admin"}, "admin.audit_log": {"admin"},
     "workflow.review_queue": {"approver", "author_approver"},
     "translation.index": {"translator_es", "translator_es2", "translator_quc"},
     "translation.glossary": {"translator_es", "translator_es2"}, "translation.editor": {"translator_es", "translator_es2"},
     "translation.catalog_upload": {"translator_es", "translator_es2"}, "translation.catalog_download": {"translator_es", "translator_es2"},
+    # Numbers are personal data: only those who manage subscribers see them. Keywords: their admins, and the translators
+    # of the language whose keywords wait for approval. Inbound texts (numbers masked): every officer. The sandbox
+    # outbox: those who write, approve and send messages.
+    "sms.subscribers": {"admin"}, "sms.subscriber_detail": {"admin"}, "sms.keyword_list": {"admin", "translator_quc"},
+    "sms.inbound": STAFF, "sms.outbox": {"author", "author2", "approver", "author_approver", "admin"},
 }
-STAFF = set(ALL_IDENTITIES) - {"anonymous"}
 
 
 def test_every_officers_page_refuses_anonymous_visitors_and_the_wrong_roles(app, session, world):

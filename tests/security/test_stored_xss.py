@@ -6,8 +6,10 @@ a page that simply left the field out would not count as safe.
 """
 from __future__ import annotations
 
+import csv
 import io
 import re
+import tempfile
 from html.parser import HTMLParser
 from urllib.parse import quote
 
@@ -17,6 +19,7 @@ from sqlmodel import select
 
 from tests.factories import PASSWORD
 from tests.security.conftest import PAYLOADS, RAW_MARKERS, STATE_CHANGING, browser, build_url, csrf_of
+from tests.sms.signed import Twilio
 
 DANGEROUS_TAGS = {"script", "iframe", "object", "embed", "svg", "math", "base", "frame", "frameset", "applet", "img", "link", "style", "meta"}
 DANGEROUS_SCHEMES = re.compile(r"^\s*(javascript|vbscript|data|livescript)\s*:", re.I)
@@ -187,7 +190,39 @@ def _plant_everything(app, session, world):
     r = keep("tr approve", _post(reviewer, f"/translate/t/{translation.id}/approve", {"reason": values["tr-review"]},
                                  form_url=f"/translate/{v1.id}/es"))
     assert r.status_code == 302, r.get_data(as_text=True)[:600]
+    _plant_sms(app, admin, values, keep)
     return values, seen
+
+
+def _plant_sms(app, admin, values, keep):
+    """Hostile text where SMS recipients' data comes in: an admin's import file (region, consent text, source), a text
+    Twilio delivers to the inbound webhook, a keyword typed into the admin's form, a body the sandbox "sent"."""
+    from msgsys.sms.clients.sandbox import SandboxClient
+
+    number = "+50255550126"
+    values["sub-region"], values["sub-consent"], values["sub-source"] = (
+        planted("sub-region", 1), planted("sub-consent"), planted("sub-source", 1))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = f"{tmp}/subscribers.csv"
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(["number", "locale", "region", "consent_text", "source"])
+            writer.writerow([number, "es", values["sub-region"], values["sub-consent"], values["sub-source"]])
+        result = app.test_cli_runner().invoke(args=["subscribers", "import", path, "--by", "admin@example.org"])
+    assert result.exit_code == 0, result.output
+
+    values["inbound-body"] = planted("inbound-body", 1)
+    response = Twilio(app.test_client()).inbound(values["inbound-body"], number)
+    assert response.status_code == 200, response.get_data(as_text=True)
+
+    # A keyword is one word of letters or digits: a hostile one is refused, and the refusal shows it back escaped.
+    values["keyword-word"] = planted("keyword-word")
+    r = keep("keyword", _post(admin, "/admin/sms/keywords", {"locale": "es", "word": values["keyword-word"], "action": "help",
+                                                             "target_locale": ""}))
+    assert r.status_code == 422, r.get_data(as_text=True)[:600]
+
+    values["outbox-body"] = planted("outbox-body", 1)
+    SandboxClient().send(to=number, body=values["outbox-body"], sender="msgsys", status_callback=None)
 
 
 def _every_page(app, session, world, client, public: bool):
@@ -195,6 +230,7 @@ def _every_page(app, session, world, client, public: bool):
     from msgsys.auth.models import User
     from msgsys.content.models import Campaign, Message, MessageVersion
     from msgsys.policy.models import PolicyRule
+    from msgsys.sms.models import Keyword, Subscriber
 
     session.expire_all()
     choices = {
@@ -206,6 +242,9 @@ def _every_page(app, session, world, client, public: bool):
         "rule_key": sorted({r.rule_key for r in session.exec(select(PolicyRule)).all()}),
         "user_id": [u.id for u in session.exec(select(User)).all()],
         "filename": ["app.css"],
+        "subscriber_id": [sub.id for sub in session.exec(select(Subscriber)).all()],
+        "keyword_id": [k.id for k in session.exec(select(Keyword)).all()],
+        "delivery_id": [1],
     }
     pages = []
     for rule in app.url_map.iter_rules():
@@ -264,6 +303,7 @@ REFLECTED_PATHS = [
 REFLECTED_QUERIES = [
     "/admin/audit?actor={p}&action={p}&subject_type={p}&subject_id={p}", "/translate/?state={p}", "/?lang={p}", "/login?next={p}",
     "/admin/messages/{m}/compare?a={p}&b={p}", "/admin/?lang={p}", "/en/?lang={p}",
+    "/admin/sms/subscribers?number={p}&state={p}", "/admin/sms/inbound?page={p}", "/admin/sms/outbox?page={p}", "/en/subscribe?lang={p}",
 ]
 
 
