@@ -1,17 +1,15 @@
 """The public website: tiny pages per locale, no JavaScript, cacheable."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, g, redirect, render_template, request, url_for
+from flask import Flask, abort, g, redirect, render_template, request, url_for
 
 from msgsys import db
 from msgsys.content.markup import render_markdown
 from msgsys.locales import LOCALES, native_name
 from msgsys.public import service
+from msgsys.public.blueprint import LOCALE_ANY, bp
 
-bp = Blueprint("public", __name__)
 KIND_ORDER = ("advisory", "counter_rumor", "pathway", "info")
-# Only real locales match, so /logout or /admin never fall into the public site.
-LOCALE_ANY = ",".join(LOCALES)
 
 
 @bp.url_value_preprocessor

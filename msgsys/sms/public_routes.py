@@ -17,7 +17,7 @@ from msgsys.errors import ValidationError
 from msgsys.form_posts import run_form
 from msgsys.locales import DEFAULT_LOCALE, chain
 from msgsys.public import service as public
-from msgsys.public.routes import LOCALE_ANY, bp
+from msgsys.public.blueprint import LOCALE_ANY, bp
 from msgsys.sms import service
 from msgsys.sms.forms import SubscribeForm
 
